@@ -1,0 +1,251 @@
+/*
+ * Kernel structure per socket, and the socket buffers.
+ *
+ * Legacy synchronization, as a uniprocessor kernel had it: the socket and
+ * its buffers are protected by Giant and by splnet() against the network
+ * interrupt code; a thread waiting for buffer space or data sleeps with
+ * tsleep() on the buffer (sbwait) and is woken by sowakeup().
+ */
+#ifndef _SYS_SOCKETVAR_H_
+#define	_SYS_SOCKETVAR_H_
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/malloc.h>
+
+struct mbuf;
+struct protosw;
+struct ucred;
+struct thread;
+struct vnet;
+struct sockopt;
+struct uio;
+
+/*
+ * Socket buffer: a queue of records (chains linked through m_nextpkt),
+ * each a chain of mbufs linked through m_next.
+ */
+struct sockbuf {
+	u_int	sb_cc;		/* actual chars in buffer */
+	u_int	sb_hiwat;	/* max actual char count */
+	u_int	sb_mbcnt;	/* chars of mbufs used */
+	u_int	sb_mbmax;	/* max chars of mbufs to use */
+	int	sb_lowat;	/* low water mark */
+	struct	mbuf *sb_mb;	/* the mbuf chain */
+	struct	mbuf *sb_mbtail; /* the last mbuf in the chain */
+	struct	mbuf *sb_lastrecord; /* first mbuf of last record */
+	short	sb_flags;	/* flags, see below */
+	int	sb_timeo;	/* timeout for read/write, in ticks */
+	int	sb_selcoll;	/* pollers waiting on this buffer */
+};
+
+#define	SB_MAX		(256 * 1024)	/* default for max chars in sockbuf */
+#define	SB_LOCK		0x01		/* lock on data queue */
+#define	SB_WANT		0x02		/* someone is waiting to lock */
+#define	SB_WAIT		0x04		/* someone is waiting for data/space */
+#define	SB_SEL		0x08		/* someone is polling */
+#define	SB_ASYNC	0x10		/* ASYNC I/O, need signals */
+#define	SB_UPCALL	0x20		/* someone wants an upcall */
+#define	SB_NOINTR	0x40		/* operations not interruptible */
+
+struct socket {
+	short	so_type;		/* generic type, see socket.h */
+	short	so_options;		/* from socket call, see socket.h */
+	short	so_linger;		/* time to linger while closing */
+	short	so_state;		/* internal state flags SS_* */
+	int	so_count;		/* references: descriptor + protocol */
+	void	*so_pcb;		/* protocol control block */
+	struct	protosw *so_proto;	/* protocol handle */
+	struct	vnet *so_vnet;		/* stack instance it belongs to */
+/*
+ * Variables for connection queuing.  A listening socket (so_head) keeps
+ * two queues: so_incomp for connections in progress and so_comp for
+ * connections ready to be accepted.
+ */
+	struct	socket *so_head;	/* back pointer to accept socket */
+	TAILQ_HEAD(, socket) so_incomp;	/* queue of partial connections */
+	TAILQ_HEAD(, socket) so_comp;	/* queue of complete connections */
+	TAILQ_ENTRY(socket) so_list;	/* list of unaccepted connections */
+	short	so_qlen;		/* number of unaccepted connections */
+	short	so_incqlen;		/* number of unaccepted incomplete conns */
+	short	so_qlimit;		/* max number queued connections */
+	short	so_timeo;		/* connection timeout */
+	u_short	so_error;		/* error affecting connection */
+	struct	sockbuf so_rcv, so_snd;
+	struct	ucred *so_cred;		/* credential of the creator */
+	void	(*so_upcall)(struct socket *, void *, int);
+	void	*so_upcallarg;
+};
+
+/* Socket state bits. */
+#define	SS_NOFDREF		0x0001	/* no file table ref any more */
+#define	SS_ISCONNECTED		0x0002	/* socket connected to a peer */
+#define	SS_ISCONNECTING		0x0004	/* in process of connecting to peer */
+#define	SS_ISDISCONNECTING	0x0008	/* in process of disconnecting */
+#define	SS_CANTSENDMORE		0x0010	/* can't send more data to peer */
+#define	SS_CANTRCVMORE		0x0020	/* can't receive more data from peer */
+#define	SS_RCVATMARK		0x0040	/* at mark on input */
+#define	SS_NBIO			0x0100	/* non-blocking ops */
+#define	SS_ASYNC		0x0200	/* async i/o notify */
+#define	SS_ISCONFIRMING		0x0400	/* deciding to accept connection req */
+#define	SS_INCOMP		0x0800	/* unaccepted, incomplete connection */
+#define	SS_COMP			0x1000	/* unaccepted, complete connection */
+#define	SS_ISDISCONNECTED	0x2000	/* socket disconnected from peer */
+
+/*
+ * Macros for sockets and socket buffering.
+ */
+
+/* How much space is there in a socket buffer (so->so_snd or so->so_rcv)? */
+#define	sbspace(sb) \
+	((long)imin((int)((sb)->sb_hiwat - (sb)->sb_cc), \
+	    (int)((sb)->sb_mbmax - (sb)->sb_mbcnt)))
+
+/* Do we have to send all at once on a socket? */
+#define	sosendallatonce(so) \
+	((so)->so_proto->pr_flags & PR_ATOMIC)
+
+/* Can we read something from so? */
+#define	soreadable(so) \
+	((so)->so_rcv.sb_cc >= (u_int)(so)->so_rcv.sb_lowat || \
+	    ((so)->so_state & SS_CANTRCVMORE) || \
+	    !TAILQ_EMPTY(&(so)->so_comp) || (so)->so_error)
+
+/* Can we write something to so? */
+#define	sowriteable(so) \
+	((sbspace(&(so)->so_snd) >= (so)->so_snd.sb_lowat && \
+	    (((so)->so_state & SS_ISCONNECTED) || \
+	    ((so)->so_proto->pr_flags & PR_CONNREQUIRED) == 0)) || \
+	    ((so)->so_state & SS_CANTSENDMORE) || \
+	    (so)->so_error)
+
+/* Adjust counters in sb reflecting allocation of m. */
+#define	sballoc(sb, m) do {						\
+	(sb)->sb_cc += (m)->m_len;					\
+	(sb)->sb_mbcnt += MSIZE;					\
+	if ((m)->m_flags & M_EXT)					\
+		(sb)->sb_mbcnt += (m)->m_ext.ext_size;			\
+} while (0)
+
+/* Adjust counters in sb reflecting freeing of m. */
+#define	sbfree(sb, m) do {						\
+	(sb)->sb_cc -= (m)->m_len;					\
+	(sb)->sb_mbcnt -= MSIZE;					\
+	if ((m)->m_flags & M_EXT)					\
+		(sb)->sb_mbcnt -= (m)->m_ext.ext_size;			\
+} while (0)
+
+/*
+ * Set and release the long-term lock of a socket buffer (serializes
+ * whole send and receive operations; the data itself is protected by
+ * Giant and splnet).
+ */
+#define	sblock(sb, wf)	(((sb)->sb_flags & SB_LOCK) ? \
+	(((wf) == M_WAITOK) ? sb_lock(sb) : EWOULDBLOCK) : \
+	((sb)->sb_flags |= SB_LOCK, 0))
+
+#define	sbunlock(sb) do {						\
+	(sb)->sb_flags &= ~SB_LOCK;					\
+	if ((sb)->sb_flags & SB_WANT) {					\
+		(sb)->sb_flags &= ~SB_WANT;				\
+		wakeup((caddr_t)&(sb)->sb_flags);			\
+	}								\
+} while (0)
+
+#define	sorwakeup(so)	sowakeup((so), &(so)->so_rcv)
+#define	sowwakeup(so)	sowakeup((so), &(so)->so_snd)
+
+/*
+ * Giant around calls into a protocol that does not lock for itself.
+ * This is what lets the migration proceed one protocol at a time.
+ */
+#define	SOCK_NEEDS_GIANT(so)	\
+	(((so)->so_proto->pr_flags & PR_MPSAFE) == 0)
+#define	SOCK_GIANT_LOCK(so) do {					\
+	if (SOCK_NEEDS_GIANT(so))					\
+		mtx_lock(&Giant);					\
+} while (0)
+#define	SOCK_GIANT_UNLOCK(so) do {					\
+	if (SOCK_NEEDS_GIANT(so))					\
+		mtx_unlock(&Giant);					\
+} while (0)
+
+/* Events of sopoll(), the values of poll(2). */
+#define	SO_POLLIN	0x0001
+#define	SO_POLLPRI	0x0002
+#define	SO_POLLOUT	0x0004
+#define	SO_POLLERR	0x0008
+#define	SO_POLLHUP	0x0010
+#define	SO_POLLNVAL	0x0020
+
+/* Wait mode for sblock() from send/receive flags. */
+#define	SBLOCKWAIT(f)	(((f) & MSG_DONTWAIT) ? M_NOWAIT : M_WAITOK)
+
+MALLOC_DECLARE(M_SONAME);
+MALLOC_DECLARE(M_SOCKET);
+extern u_long	sb_max;
+
+/* Socket buffer operations (uipc_sockbuf.c). */
+void	sbappend(struct sockbuf *sb, struct mbuf *m);
+void	sbappendstream(struct sockbuf *sb, struct mbuf *m);
+int	sbappendaddr(struct sockbuf *sb, const struct sockaddr *asa,
+	    struct mbuf *m0, struct mbuf *control);
+void	sbappendrecord(struct sockbuf *sb, struct mbuf *m0);
+void	sbcheck(struct sockbuf *sb);
+struct mbuf *sbcreatecontrol(caddr_t p, int size, int type, int level);
+void	sbdrop(struct sockbuf *sb, int len);
+void	sbdroprecord(struct sockbuf *sb);
+void	sbflush(struct sockbuf *sb);
+void	sbrelease(struct sockbuf *sb, struct socket *so);
+int	sbreserve(struct sockbuf *sb, u_long cc, struct socket *so,
+	    struct thread *td);
+void	sbtoxsockbuf(struct sockbuf *sb, void *xsb);
+int	sbwait(struct sockbuf *sb);
+int	sb_lock(struct sockbuf *sb);
+int	soreserve(struct socket *so, u_long sndcc, u_long rcvcc);
+void	sowakeup(struct socket *so, struct sockbuf *sb);
+void	sbsettail(struct sockbuf *sb);
+
+/* Socket state transitions used by the protocols (uipc_socket.c). */
+void	soisconnected(struct socket *so);
+void	soisconnecting(struct socket *so);
+void	soisdisconnected(struct socket *so);
+void	soisdisconnecting(struct socket *so);
+void	socantrcvmore(struct socket *so);
+void	socantsendmore(struct socket *so);
+struct socket *sonewconn(struct socket *head, int connstatus);
+void	soabort(struct socket *so);
+void	sofree(struct socket *so);
+void	sohasoutofband(struct socket *so);
+void	soqinsque(struct socket *head, struct socket *so, int q);
+void	soqremque(struct socket *so, int q);
+
+/* Socket calls (uipc_socket.c). */
+int	socreate(int dom, struct socket **aso, int type, int proto,
+	    struct ucred *cred, struct thread *td);
+int	sobind(struct socket *so, struct sockaddr *nam, struct thread *td);
+int	soconnect(struct socket *so, struct sockaddr *nam, struct thread *td);
+int	solisten(struct socket *so, int backlog, struct thread *td);
+int	soaccept(struct socket *so, struct sockaddr **nam);
+int	sodisconnect(struct socket *so);
+int	sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
+	    struct mbuf *top, struct mbuf *control, int flags,
+	    struct thread *td);
+int	soreceive(struct socket *so, struct sockaddr **paddr,
+	    struct uio *uio, struct mbuf **mp0, struct mbuf **controlp,
+	    int *flagsp);
+int	soshutdown(struct socket *so, int how);
+int	soclose(struct socket *so);
+int	sosetopt(struct socket *so, struct sockopt *sopt);
+int	sogetopt(struct socket *so, struct sockopt *sopt);
+int	sopoll(struct socket *so, int events);
+/* Close the descriptors of an instance going away (uipc_syscalls.c). */
+void	bsd_closeall_vnet(struct vnet *vnet);
+void	sorflush(struct socket *so);
+struct sockaddr *sodupsockaddr(const struct sockaddr *sa, int mflags);
+
+/* The channel pollers sleep on; sowakeup() wakes it (uipc_sockbuf.c). */
+extern int	sopoll_chan;
+
+#endif /* !_SYS_SOCKETVAR_H_ */
