@@ -7,7 +7,7 @@ PKGS=(
   cmake ninja-build ccache pkg-config
   clang-14 llvm-14-dev libclang-14-dev libclang-rt-14-dev clang-tools-14
   libgtest-dev libgmock-dev libbenchmark-dev
-  iproute2 curl socat tshark netcat-openbsd
+  iproute2 iputils-ping curl socat tshark netcat-openbsd
   graphviz chromium
 )
 

@@ -1,0 +1,1240 @@
+/*
+ * Socket operations: creation, binding, connection, data transfer,
+ * options, and the state transitions the protocols drive.
+ *
+ * Legacy synchronization: the callers (the system call layer in
+ * uipc_syscalls.c, the protocols) hold Giant unless the protocol is
+ * PR_MPSAFE; splnet() protects socket state shared with the network
+ * interrupt side; sleeping for data or space is tsleep() in sbwait().
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/limits.h>
+#include <sys/stddef.h>
+#include <sys/malloc.h>
+#include <sys/mbuf.h>
+#include <sys/mutex.h>
+#include <sys/proc.h>
+#include <sys/uio.h>
+#include <sys/domain.h>
+#include <sys/protosw.h>
+#include <sys/socket.h>
+#include <sys/socketvar.h>
+#include <sys/ucred.h>
+#include <net/vnet.h>
+
+MALLOC_DEFINE(M_SOCKET, "socket", "socket structures");
+MALLOC_DEFINE(M_SONAME, "soname", "socket addresses");
+
+static	u_long so_gencnt;		/* generation count for sockets */
+int	somaxconn = SOMAXCONN;
+
+static struct socket *
+soalloc(void)
+{
+	struct socket *so;
+
+	so = malloc(sizeof(*so), M_SOCKET, M_WAITOK | M_ZERO);
+	TAILQ_INIT(&so->so_incomp);
+	TAILQ_INIT(&so->so_comp);
+	so_gencnt++;
+	return (so);
+}
+
+static void
+sodealloc(struct socket *so)
+{
+
+	if (so->so_cred != NULL)
+		crfree(so->so_cred);
+	so_gencnt++;
+	free(so, M_SOCKET);
+}
+
+/*
+ * Create a new socket of the given type in the instance of the calling
+ * thread, and attach the protocol.
+ */
+int
+socreate(int dom, struct socket **aso, int type, int proto,
+    struct ucred *cred, struct thread *td)
+{
+	struct protosw *prp;
+	struct socket *so;
+	int error;
+
+	if (proto != 0)
+		prp = pffindproto(dom, proto, type);
+	else
+		prp = pffindtype(dom, type);
+	if (prp == NULL || prp->pr_usrreqs == NULL ||
+	    prp->pr_usrreqs->pru_attach == NULL)
+		return (EPROTONOSUPPORT);
+	if (prp->pr_type != type)
+		return (EPROTOTYPE);
+	if (curvnet == NULL)
+		return (ENETDOWN);
+	so = soalloc();
+	so->so_type = type;
+	so->so_proto = prp;
+	so->so_vnet = curvnet;
+	so->so_cred = crhold(cred != NULL ? cred : proc0_cred);
+	so->so_count = 1;
+	error = (*prp->pr_usrreqs->pru_attach)(so, proto, td);
+	if (error != 0) {
+		so->so_state |= SS_NOFDREF;
+		so->so_count = 0;
+		sofree(so);
+		return (error);
+	}
+	*aso = so;
+	return (0);
+}
+
+int
+sobind(struct socket *so, struct sockaddr *nam, struct thread *td)
+{
+	int error, s;
+
+	s = splnet();
+	error = (*so->so_proto->pr_usrreqs->pru_bind)(so, nam, td);
+	splx(s);
+	return (error);
+}
+
+int
+solisten(struct socket *so, int backlog, struct thread *td)
+{
+	int error, s;
+
+	s = splnet();
+	if (so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
+	    SS_ISDISCONNECTING)) {
+		splx(s);
+		return (EINVAL);
+	}
+	error = (*so->so_proto->pr_usrreqs->pru_listen)(so, td);
+	if (error) {
+		splx(s);
+		return (error);
+	}
+	if (TAILQ_EMPTY(&so->so_comp))
+		so->so_options |= SO_ACCEPTCONN;
+	if (backlog < 0 || backlog > somaxconn)
+		backlog = somaxconn;
+	so->so_qlimit = backlog;
+	splx(s);
+	return (0);
+}
+
+/*
+ * Free a socket once neither the descriptor nor the protocol refers to
+ * it.  A completed connection not yet accepted stays on its listener.
+ */
+void
+sofree(struct socket *so)
+{
+	struct socket *head;
+
+	if (so->so_pcb != NULL || (so->so_state & SS_NOFDREF) == 0)
+		return;
+	head = so->so_head;
+	if (head != NULL) {
+		if (so->so_state & SS_INCOMP)
+			soqremque(so, 0);
+		else if (so->so_state & SS_COMP) {
+			/* Still on the accept queue: accept() will take it. */
+			return;
+		} else
+			panic("sofree: so %p has head %p but is on no queue",
+			    so, head);
+	}
+	sbrelease(&so->so_snd, so);
+	sorflush(so);
+	sodealloc(so);
+}
+
+/*
+ * Close a socket on last file table reference removal.  Initiate
+ * disconnect if connected; linger if asked to.  Free the socket.
+ */
+int
+soclose(struct socket *so)
+{
+	struct socket *sp;
+	int error, s;
+
+	error = 0;
+	s = splnet();
+	if (so->so_options & SO_ACCEPTCONN) {
+		while ((sp = TAILQ_FIRST(&so->so_incomp)) != NULL) {
+			soqremque(sp, 0);
+			soabort(sp);
+		}
+		while ((sp = TAILQ_FIRST(&so->so_comp)) != NULL) {
+			soqremque(sp, 1);
+			soabort(sp);
+		}
+	}
+	if (so->so_pcb == NULL)
+		goto discard;
+	if (so->so_state & SS_ISCONNECTED) {
+		if ((so->so_state & SS_ISDISCONNECTING) == 0) {
+			error = sodisconnect(so);
+			if (error)
+				goto drop;
+		}
+		if (so->so_options & SO_LINGER) {
+			if ((so->so_state & SS_ISDISCONNECTING) &&
+			    (so->so_state & SS_NBIO))
+				goto drop;
+			while (so->so_state & SS_ISCONNECTED) {
+				error = tsleep(&so->so_timeo, PSOCK, "soclos",
+				    so->so_linger * hz);
+				if (error)
+					break;
+			}
+			if (error == EWOULDBLOCK)
+				error = 0;
+		}
+	}
+drop:
+	if (so->so_pcb != NULL) {
+		int error2 = (*so->so_proto->pr_usrreqs->pru_detach)(so);
+		if (error == 0)
+			error = error2;
+	}
+discard:
+	if (so->so_state & SS_NOFDREF)
+		panic("soclose: NOFDREF");
+	so->so_state |= SS_NOFDREF;
+	so->so_count--;
+	sofree(so);
+	splx(s);
+	return (error);
+}
+
+/*
+ * Abort a connection (from the protocol or from a listener going away).
+ */
+void
+soabort(struct socket *so)
+{
+	int error;
+
+	error = (*so->so_proto->pr_usrreqs->pru_abort)(so);
+	if (error) {
+		sofree(so);
+		return;
+	}
+	/* The protocol detached; drop what is left if nobody holds it. */
+	sofree(so);
+}
+
+int
+soaccept(struct socket *so, struct sockaddr **nam)
+{
+	int error, s;
+
+	s = splnet();
+	if ((so->so_state & SS_NOFDREF) == 0)
+		panic("soaccept: !NOFDREF");
+	so->so_state &= ~SS_NOFDREF;
+	so->so_count++;
+	error = (*so->so_proto->pr_usrreqs->pru_accept)(so, nam);
+	splx(s);
+	return (error);
+}
+
+int
+soconnect(struct socket *so, struct sockaddr *nam, struct thread *td)
+{
+	int error, s;
+
+	if (so->so_options & SO_ACCEPTCONN)
+		return (EOPNOTSUPP);
+	s = splnet();
+	/*
+	 * If protocol is connection-based, can only connect once.
+	 * Otherwise, if connected, try to disconnect first.  This allows
+	 * user to disconnect by connecting to, e.g., a null address.
+	 */
+	if (so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING) &&
+	    ((so->so_proto->pr_flags & PR_CONNREQUIRED) ||
+	    (error = sodisconnect(so)))) {
+		error = EISCONN;
+	} else {
+		/* Prevent a stale error from an earlier connect. */
+		so->so_error = 0;
+		error = (*so->so_proto->pr_usrreqs->pru_connect)(so, nam, td);
+	}
+	splx(s);
+	return (error);
+}
+
+int
+sodisconnect(struct socket *so)
+{
+	int error, s;
+
+	s = splnet();
+	if ((so->so_state & SS_ISCONNECTED) == 0) {
+		error = ENOTCONN;
+		goto bad;
+	}
+	if (so->so_state & SS_ISDISCONNECTING) {
+		error = EALREADY;
+		goto bad;
+	}
+	error = (*so->so_proto->pr_usrreqs->pru_disconnect)(so);
+bad:
+	splx(s);
+	return (error);
+}
+
+/*
+ * Send on a socket.  If send must go all at once and message is larger
+ * than send buffering, then hard error.  Lock against other senders.
+ * If must go all at once and not enough room now, then inform user that
+ * this would block and do nothing.  Otherwise, if nonblocking, send as
+ * much as possible.  The data to be sent is described by uio if
+ * nonzero, otherwise by the mbuf chain top (which must be null if uio
+ * is not).  Data provided in mbuf chain must be small enough to send all
+ * at once.
+ */
+int
+sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
+    struct mbuf *top, struct mbuf *control, int flags, struct thread *td)
+{
+	struct mbuf **mp, *m;
+	long space, len, resid;
+	int clen, error, s, dontroute, mlen, atomic, pruflags;
+
+	clen = 0;
+	atomic = sosendallatonce(so) || top != NULL;
+	if (uio != NULL)
+		resid = uio->uio_resid;
+	else
+		resid = top->m_pkthdr.len;
+	/*
+	 * In theory resid should be unsigned.  However, space must be
+	 * signed, as it might be less than 0 if we over-committed, and we
+	 * must use a signed comparison of space and resid.
+	 */
+	if (resid < 0 || (so->so_type == SOCK_STREAM && (flags & MSG_EOR))) {
+		error = EINVAL;
+		goto out;
+	}
+	dontroute = (flags & MSG_DONTROUTE) &&
+	    (so->so_options & SO_DONTROUTE) == 0 &&
+	    (so->so_proto->pr_flags & PR_ATOMIC);
+	if (control != NULL)
+		clen = control->m_len;
+
+restart:
+	error = sblock(&so->so_snd, SBLOCKWAIT(flags));
+	if (error)
+		goto out;
+	do {
+		s = splnet();
+		if (so->so_state & SS_CANTSENDMORE) {
+			splx(s);
+			error = EPIPE;
+			goto release;
+		}
+		if (so->so_error) {
+			error = so->so_error;
+			so->so_error = 0;
+			splx(s);
+			goto release;
+		}
+		if ((so->so_state & SS_ISCONNECTED) == 0) {
+			/*
+			 * `sendto' and `sendmsg' are allowed on a connection-
+			 * based socket if it supports implied connect.
+			 * Return ENOTCONN if not connected and no address is
+			 * supplied.
+			 */
+			if ((so->so_proto->pr_flags & PR_CONNREQUIRED) &&
+			    (so->so_proto->pr_flags & PR_IMPLOPCL) == 0) {
+				if ((so->so_state & SS_ISCONFIRMING) == 0 &&
+				    !(resid == 0 && clen != 0)) {
+					splx(s);
+					error = ENOTCONN;
+					goto release;
+				}
+			} else if (addr == NULL) {
+				splx(s);
+				if (so->so_proto->pr_flags & PR_CONNREQUIRED)
+					error = ENOTCONN;
+				else
+					error = EDESTADDRREQ;
+				goto release;
+			}
+		}
+		space = sbspace(&so->so_snd);
+		if (flags & MSG_OOB)
+			space += 1024;
+		if ((atomic && resid > so->so_snd.sb_hiwat) ||
+		    clen > (int)so->so_snd.sb_hiwat) {
+			splx(s);
+			error = EMSGSIZE;
+			goto release;
+		}
+		if (space < resid + clen &&
+		    (atomic || space < so->so_snd.sb_lowat || space < clen)) {
+			if ((so->so_state & SS_NBIO) || (flags & MSG_DONTWAIT)) {
+				splx(s);
+				error = EWOULDBLOCK;
+				goto release;
+			}
+			sbunlock(&so->so_snd);
+			error = sbwait(&so->so_snd);
+			splx(s);
+			if (error)
+				goto out;
+			goto restart;
+		}
+		splx(s);
+		mp = &top;
+		space -= clen;
+		do {
+			if (uio == NULL) {
+				/* Data is prepackaged in "top". */
+				resid = 0;
+				if (flags & MSG_EOR)
+					top->m_flags |= M_EOR;
+			} else do {
+				if (top == NULL) {
+					m = m_gethdr(M_WAITOK, MT_DATA);
+					mlen = MHLEN;
+					m->m_pkthdr.len = 0;
+					m->m_pkthdr.rcvif = NULL;
+				} else {
+					m = m_get(M_WAITOK, MT_DATA);
+					mlen = MLEN;
+				}
+				if (resid >= MINCLSIZE) {
+					MCLGET(m, M_WAITOK);
+					if ((m->m_flags & M_EXT) == 0)
+						goto nopages;
+					mlen = MCLBYTES;
+					len = lmin(lmin(mlen, resid), space);
+				} else {
+nopages:
+					len = lmin(lmin(mlen, resid), space);
+					/*
+					 * For datagram protocols, leave room
+					 * for protocol headers in first mbuf.
+					 */
+					if (atomic && top == NULL && len < mlen)
+						MH_ALIGN(m, len);
+				}
+				space -= len;
+				error = uiomove(mtod(m, void *), (int)len, uio);
+				resid = uio->uio_resid;
+				m->m_len = len;
+				*mp = m;
+				top->m_pkthdr.len += len;
+				if (error) {
+					m_freem(top);
+					top = NULL;
+					goto release;
+				}
+				mp = &m->m_next;
+				if (resid <= 0) {
+					if (flags & MSG_EOR)
+						top->m_flags |= M_EOR;
+					break;
+				}
+			} while (space > 0 && atomic);
+			if (dontroute)
+				so->so_options |= SO_DONTROUTE;
+			pruflags = (flags & MSG_OOB) ? PRUS_OOB : 0;
+			if (resid > 0 && space > 0)
+				pruflags |= PRUS_MORETOCOME;
+			s = splnet();
+			error = (*so->so_proto->pr_usrreqs->pru_send)(so,
+			    pruflags, top, addr, control, td);
+			splx(s);
+			if (dontroute)
+				so->so_options &= ~SO_DONTROUTE;
+			clen = 0;
+			control = NULL;
+			top = NULL;
+			mp = &top;
+			if (error)
+				goto release;
+		} while (resid && space > 0);
+	} while (resid);
+
+release:
+	sbunlock(&so->so_snd);
+out:
+	if (top != NULL)
+		m_freem(top);
+	if (control != NULL)
+		m_freem(control);
+	return (error);
+}
+
+/*
+ * Implement receive operations on a socket.  We depend on the way that
+ * records are added to the sockbuf by sbappend*.  In particular, each
+ * record (mbufs linked through m_next) must begin with an address if
+ * the protocol so specifies, followed by an optional mbuf or mbufs
+ * containing ancillary data, and then zero or more mbufs of data.  The
+ * data is copied to the caller's buffer (uio); control data is dropped
+ * here as no protocol of the stack produces any.
+ */
+int
+soreceive(struct socket *so, struct sockaddr **psa, struct uio *uio,
+    struct mbuf **mp0, struct mbuf **controlp, int *flagsp)
+{
+	struct mbuf *m, *nextrecord;
+	struct protosw *pr;
+	int flags, len, error, s, moff, lastrec;
+	ssize_t orig_resid;
+
+	pr = so->so_proto;
+	if (psa != NULL)
+		*psa = NULL;
+	if (controlp != NULL)
+		*controlp = NULL;
+	if (mp0 != NULL)
+		*mp0 = NULL;
+	flags = flagsp != NULL ? *flagsp &~ MSG_EOR : 0;
+	if (flags & MSG_OOB)
+		return (EOPNOTSUPP);
+	orig_resid = uio->uio_resid;
+
+restart:
+	error = sblock(&so->so_rcv, SBLOCKWAIT(flags));
+	if (error)
+		return (error);
+	s = splnet();
+
+	m = so->so_rcv.sb_mb;
+	/*
+	 * If we have less data than requested, block awaiting more (subject
+	 * to any timeout) if:
+	 *   1. the current count is less than the low water mark, or
+	 *   2. MSG_WAITALL is set, and it is possible to do the entire
+	 *	receive operation at once if we block (resid <= hiwat).
+	 *   3. MSG_DONTWAIT is not set
+	 * If MSG_WAITALL is set but resid is larger than the receive buffer,
+	 * we have to do the receive in sections, and thus risk returning a
+	 * short count if a timeout or signal occurs after we start.
+	 */
+	if (m == NULL || (((flags & MSG_DONTWAIT) == 0 &&
+	    so->so_rcv.sb_cc < (u_int)uio->uio_resid) &&
+	    (so->so_rcv.sb_cc < (u_int)so->so_rcv.sb_lowat ||
+	    ((flags & MSG_WAITALL) &&
+	    uio->uio_resid <= (ssize_t)so->so_rcv.sb_hiwat)) &&
+	    m->m_nextpkt == NULL && (pr->pr_flags & PR_ATOMIC) == 0)) {
+		if (so->so_error) {
+			if (m != NULL)
+				goto dontblock;
+			error = so->so_error;
+			if ((flags & MSG_PEEK) == 0)
+				so->so_error = 0;
+			goto release;
+		}
+		if (so->so_state & SS_CANTRCVMORE) {
+			if (m != NULL)
+				goto dontblock;
+			goto release;
+		}
+		if ((so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING)) == 0 &&
+		    (pr->pr_flags & PR_CONNREQUIRED)) {
+			error = ENOTCONN;
+			goto release;
+		}
+		if (uio->uio_resid == 0)
+			goto release;
+		if ((so->so_state & SS_NBIO) || (flags & MSG_DONTWAIT)) {
+			error = EWOULDBLOCK;
+			goto release;
+		}
+		sbunlock(&so->so_rcv);
+		error = sbwait(&so->so_rcv);
+		splx(s);
+		if (error)
+			return (error);
+		goto restart;
+	}
+dontblock:
+	nextrecord = m->m_nextpkt;
+	lastrec = (nextrecord == NULL);
+	if (pr->pr_flags & PR_ADDR) {
+		KASSERT(m->m_type == MT_SONAME,
+		    ("soreceive: record without address, type %d", m->m_type));
+		orig_resid = 0;
+		if (psa != NULL)
+			*psa = sodupsockaddr(mtod(m, struct sockaddr *),
+			    M_NOWAIT);
+		if (flags & MSG_PEEK) {
+			m = m->m_next;
+		} else {
+			sbfree(&so->so_rcv, m);
+			so->so_rcv.sb_mb = m_free(m);
+			m = so->so_rcv.sb_mb;
+		}
+	}
+	while (m != NULL && m->m_type == MT_CONTROL && error == 0) {
+		if (flags & MSG_PEEK) {
+			m = m->m_next;
+		} else {
+			sbfree(&so->so_rcv, m);
+			so->so_rcv.sb_mb = m_free(m);
+			m = so->so_rcv.sb_mb;
+		}
+	}
+	if (m != NULL) {
+		if ((flags & MSG_PEEK) == 0)
+			m->m_nextpkt = nextrecord;
+	} else if ((flags & MSG_PEEK) == 0)
+		so->so_rcv.sb_mb = nextrecord;
+
+	moff = 0;
+	while (m != NULL && uio->uio_resid > 0 && error == 0) {
+		so->so_state &= ~SS_RCVATMARK;
+		len = (int)uio->uio_resid;
+		if (len > m->m_len - moff)
+			len = m->m_len - moff;
+		/*
+		 * Copy out with the interrupt level lowered, so arrivals
+		 * can proceed; the sockbuf lock keeps other readers out.
+		 */
+		splx(s);
+		error = uiomove(mtod(m, char *) + moff, len, uio);
+		s = splnet();
+		if (error)
+			goto release;
+		if (len == m->m_len - moff) {
+			if (m->m_flags & M_EOR)
+				flags |= MSG_EOR;
+			if (flags & MSG_PEEK) {
+				m = m->m_next;
+				moff = 0;
+			} else {
+				nextrecord = m->m_nextpkt;
+				sbfree(&so->so_rcv, m);
+				so->so_rcv.sb_mb = m = m_free(m);
+				if (m != NULL)
+					m->m_nextpkt = nextrecord;
+				else
+					so->so_rcv.sb_mb = nextrecord;
+			}
+		} else {
+			if (flags & MSG_PEEK)
+				moff += len;
+			else {
+				m->m_data += len;
+				m->m_len -= len;
+				so->so_rcv.sb_cc -= len;
+			}
+		}
+		if ((flags & MSG_PEEK) == 0)
+			sbsettail(&so->so_rcv);
+		/*
+		 * If MSG_WAITALL is set and the record is used up, wait for
+		 * the rest of the data, unless an error or end of data.
+		 */
+		while ((flags & MSG_WAITALL) && m == NULL &&
+		    uio->uio_resid > 0 && !sosendallatonce(so) &&
+		    nextrecord == NULL) {
+			if (so->so_error || (so->so_state & SS_CANTRCVMORE))
+				break;
+			if ((pr->pr_flags & PR_WANTRCVD) && so->so_pcb != NULL)
+				(*pr->pr_usrreqs->pru_rcvd)(so, flags);
+			error = sbwait(&so->so_rcv);
+			if (error) {
+				sbunlock(&so->so_rcv);
+				splx(s);
+				return (0);
+			}
+			m = so->so_rcv.sb_mb;
+			if (m != NULL)
+				nextrecord = m->m_nextpkt;
+		}
+	}
+
+	if (m != NULL && (pr->pr_flags & PR_ATOMIC)) {
+		flags |= MSG_TRUNC;
+		if ((flags & MSG_PEEK) == 0)
+			sbdroprecord(&so->so_rcv);
+	}
+	if ((flags & MSG_PEEK) == 0) {
+		if (m == NULL)
+			so->so_rcv.sb_mb = nextrecord;
+		if (lastrec || so->so_rcv.sb_mb == NULL)
+			sbsettail(&so->so_rcv);
+		if ((pr->pr_flags & PR_WANTRCVD) && so->so_pcb != NULL)
+			(*pr->pr_usrreqs->pru_rcvd)(so, flags);
+	}
+	if (orig_resid == uio->uio_resid && orig_resid != 0 &&
+	    (flags & MSG_EOR) == 0 && (so->so_state & SS_CANTRCVMORE) == 0) {
+		sbunlock(&so->so_rcv);
+		splx(s);
+		goto restart;
+	}
+	if (flagsp != NULL)
+		*flagsp |= flags;
+release:
+	sbunlock(&so->so_rcv);
+	splx(s);
+	return (error);
+}
+
+int
+soshutdown(struct socket *so, int how)
+{
+	struct protosw *pr;
+
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return (EINVAL);
+	pr = so->so_proto;
+	if ((so->so_state &
+	    (SS_ISCONNECTED | SS_ISCONNECTING | SS_ISDISCONNECTING)) == 0 &&
+	    (pr->pr_flags & PR_CONNREQUIRED))
+		return (ENOTCONN);
+	if (how != SHUT_WR)
+		sorflush(so);
+	if (how != SHUT_RD)
+		return ((*pr->pr_usrreqs->pru_shutdown)(so));
+	return (0);
+}
+
+/* Throw away what is queued for receive and wake up the readers. */
+void
+sorflush(struct socket *so)
+{
+	struct sockbuf *sb;
+	int s;
+
+	sb = &so->so_rcv;
+	sb->sb_flags |= SB_NOINTR;
+	s = splimp();
+	socantrcvmore(so);
+	sbflush(sb);
+	splx(s);
+	sb->sb_flags &= ~SB_NOINTR;
+}
+
+/*
+ * Perhaps this routine, and sooptcopyout(), below, ought to come in an
+ * additional variant to handle the case where the option value needs to
+ * be some kind of integer, but not a specific size.
+ */
+int
+sooptcopyin(struct sockopt *sopt, void *buf, size_t len, size_t minlen)
+{
+	size_t valsize;
+
+	valsize = sopt->sopt_valsize;
+	if (valsize < minlen)
+		return (EINVAL);
+	if (valsize > len)
+		sopt->sopt_valsize = valsize = len;
+	if (sopt->sopt_val == NULL)
+		return (EFAULT);
+	bcopy(sopt->sopt_val, buf, valsize);
+	return (0);
+}
+
+int
+sooptcopyout(struct sockopt *sopt, const void *buf, size_t len)
+{
+	size_t valsize;
+
+	valsize = ulmin(len, sopt->sopt_valsize);
+	sopt->sopt_valsize = valsize;
+	if (sopt->sopt_val != NULL && valsize > 0)
+		bcopy(buf, sopt->sopt_val, valsize);
+	return (0);
+}
+
+/* A timeout option value in ticks; 0 means no timeout. */
+static int
+sotimeo_toticks(const struct timeval *tv, int *ticksp)
+{
+	long long t;
+
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+		return (EDOM);
+	t = (long long)tv->tv_sec * hz + ((long long)tv->tv_usec * hz +
+	    999999) / 1000000;
+	if (t > INT_MAX)
+		t = INT_MAX;
+	*ticksp = (int)t;
+	return (0);
+}
+
+int
+sosetopt(struct socket *so, struct sockopt *sopt)
+{
+	struct linger l;
+	struct timeval tv;
+	int error, optval, tmo;
+
+	error = 0;
+	if (sopt->sopt_level != SOL_SOCKET) {
+		if (so->so_proto->pr_ctloutput != NULL)
+			return ((*so->so_proto->pr_ctloutput)(so, sopt));
+		return (ENOPROTOOPT);
+	}
+	switch (sopt->sopt_name) {
+	case SO_LINGER:
+		error = sooptcopyin(sopt, &l, sizeof(l), sizeof(l));
+		if (error)
+			break;
+		if (l.l_linger < 0 || l.l_linger > SHRT_MAX) {
+			error = EINVAL;
+			break;
+		}
+		so->so_linger = l.l_linger;
+		if (l.l_onoff)
+			so->so_options |= SO_LINGER;
+		else
+			so->so_options &= ~SO_LINGER;
+		break;
+
+	case SO_DEBUG:
+	case SO_KEEPALIVE:
+	case SO_DONTROUTE:
+	case SO_BROADCAST:
+	case SO_REUSEADDR:
+	case SO_REUSEPORT:
+	case SO_OOBINLINE:
+		error = sooptcopyin(sopt, &optval, sizeof(optval),
+		    sizeof(optval));
+		if (error)
+			break;
+		if (optval)
+			so->so_options |= sopt->sopt_name;
+		else
+			so->so_options &= ~sopt->sopt_name;
+		break;
+
+	case SO_SNDBUF:
+	case SO_RCVBUF:
+	case SO_SNDLOWAT:
+	case SO_RCVLOWAT:
+		error = sooptcopyin(sopt, &optval, sizeof(optval),
+		    sizeof(optval));
+		if (error)
+			break;
+		if (optval < 1) {
+			error = EINVAL;
+			break;
+		}
+		switch (sopt->sopt_name) {
+		case SO_SNDBUF:
+		case SO_RCVBUF:
+			if (sbreserve(sopt->sopt_name == SO_SNDBUF ?
+			    &so->so_snd : &so->so_rcv, (u_long)optval,
+			    so, curthread) == 0)
+				error = ENOBUFS;
+			break;
+		case SO_SNDLOWAT:
+			so->so_snd.sb_lowat = ((u_int)optval >
+			    so->so_snd.sb_hiwat) ? (int)so->so_snd.sb_hiwat :
+			    optval;
+			break;
+		case SO_RCVLOWAT:
+			so->so_rcv.sb_lowat = ((u_int)optval >
+			    so->so_rcv.sb_hiwat) ? (int)so->so_rcv.sb_hiwat :
+			    optval;
+			break;
+		}
+		break;
+
+	case SO_SNDTIMEO:
+	case SO_RCVTIMEO:
+		error = sooptcopyin(sopt, &tv, sizeof(tv), sizeof(tv));
+		if (error)
+			break;
+		error = sotimeo_toticks(&tv, &tmo);
+		if (error)
+			break;
+		if (sopt->sopt_name == SO_SNDTIMEO)
+			so->so_snd.sb_timeo = tmo;
+		else
+			so->so_rcv.sb_timeo = tmo;
+		break;
+
+	default:
+		error = ENOPROTOOPT;
+		break;
+	}
+	return (error);
+}
+
+int
+sogetopt(struct socket *so, struct sockopt *sopt)
+{
+	struct linger l;
+	struct timeval tv;
+	int error, optval, tmo;
+
+	if (sopt->sopt_level != SOL_SOCKET) {
+		if (so->so_proto->pr_ctloutput != NULL)
+			return ((*so->so_proto->pr_ctloutput)(so, sopt));
+		return (ENOPROTOOPT);
+	}
+	switch (sopt->sopt_name) {
+	case SO_LINGER:
+		l.l_onoff = (so->so_options & SO_LINGER) != 0;
+		l.l_linger = so->so_linger;
+		error = sooptcopyout(sopt, &l, sizeof(l));
+		break;
+
+	case SO_ACCEPTCONN:
+	case SO_DEBUG:
+	case SO_KEEPALIVE:
+	case SO_DONTROUTE:
+	case SO_BROADCAST:
+	case SO_REUSEADDR:
+	case SO_REUSEPORT:
+	case SO_OOBINLINE:
+		optval = (so->so_options & sopt->sopt_name) != 0;
+		goto integer;
+
+	case SO_TYPE:
+		optval = so->so_type;
+		goto integer;
+
+	case SO_ERROR:
+		optval = so->so_error;
+		so->so_error = 0;
+		goto integer;
+
+	case SO_SNDBUF:
+		optval = (int)so->so_snd.sb_hiwat;
+		goto integer;
+
+	case SO_RCVBUF:
+		optval = (int)so->so_rcv.sb_hiwat;
+		goto integer;
+
+	case SO_SNDLOWAT:
+		optval = so->so_snd.sb_lowat;
+		goto integer;
+
+	case SO_RCVLOWAT:
+		optval = so->so_rcv.sb_lowat;
+integer:
+		error = sooptcopyout(sopt, &optval, sizeof(optval));
+		break;
+
+	case SO_SNDTIMEO:
+	case SO_RCVTIMEO:
+		tmo = sopt->sopt_name == SO_SNDTIMEO ? so->so_snd.sb_timeo :
+		    so->so_rcv.sb_timeo;
+		tv.tv_sec = tmo / hz;
+		tv.tv_usec = (tmo % hz) * (1000000 / hz);
+		error = sooptcopyout(sopt, &tv, sizeof(tv));
+		break;
+
+	default:
+		error = ENOPROTOOPT;
+		break;
+	}
+	return (error);
+}
+
+/*
+ * Readiness of a socket for poll(2): the events among `events' that are
+ * true now.  When none is, the buffers are marked so that the next
+ * sowakeup() wakes the pollers.
+ */
+int
+sopoll(struct socket *so, int events)
+{
+	int revents, s;
+
+	revents = 0;
+	s = splnet();
+	if (events & SO_POLLIN) {
+		if (soreadable(so))
+			revents |= SO_POLLIN;
+	}
+	if (events & SO_POLLOUT) {
+		if (sowriteable(so))
+			revents |= SO_POLLOUT;
+	}
+	if (so->so_error)
+		revents |= SO_POLLERR;
+	if ((so->so_state & SS_CANTRCVMORE) &&
+	    (so->so_state & SS_CANTSENDMORE))
+		revents |= SO_POLLHUP;
+	if (revents == 0) {
+		if (events & SO_POLLIN)
+			so->so_rcv.sb_flags |= SB_SEL;
+		if (events & SO_POLLOUT)
+			so->so_snd.sb_flags |= SB_SEL;
+	}
+	splx(s);
+	return (revents);
+}
+
+/*
+ * Procedures to manipulate state flags of socket and do appropriate
+ * wakeups.  Normal sequence from the active (originating) side is that
+ * soisconnecting() is called during processing of connect() call,
+ * resulting in an eventual call to soisconnected() if/when the
+ * connection is established.  When the connection is torn down
+ * soisdisconnecting() is called during processing of disconnect() call,
+ * and soisdisconnected() is called when the connection to the peer is
+ * totally severed.  The semantics of these routines are such that
+ * connectionless protocols can call soisconnected() and
+ * soisdisconnected() only, bypassing the in-progress calls when setting
+ * up a ``connection'' takes no time.
+ *
+ * From the passive side, a socket is created with two queues of
+ * sockets: so_incomp for connections in progress and so_comp for
+ * connections already made and awaiting user acceptance.  As a protocol
+ * is preparing incoming connections, it creates a socket structure
+ * queued on so_incomp by calling sonewconn().  When the connection is
+ * established, soisconnected() is called, and transfers the socket
+ * structure to so_comp, making it available to accept().
+ */
+void
+soisconnecting(struct socket *so)
+{
+
+	so->so_state &= ~(SS_ISCONNECTED | SS_ISDISCONNECTING);
+	so->so_state |= SS_ISCONNECTING;
+}
+
+void
+soisconnected(struct socket *so)
+{
+	struct socket *head;
+
+	so->so_state &= ~(SS_ISCONNECTING | SS_ISDISCONNECTING |
+	    SS_ISCONFIRMING);
+	so->so_state |= SS_ISCONNECTED;
+	head = so->so_head;
+	if (head != NULL && (so->so_state & SS_INCOMP)) {
+		soqremque(so, 0);
+		soqinsque(head, so, 1);
+		sorwakeup(head);
+		wakeup(&head->so_timeo);
+	} else {
+		wakeup(&so->so_timeo);
+		sorwakeup(so);
+		sowwakeup(so);
+	}
+}
+
+void
+soisdisconnecting(struct socket *so)
+{
+
+	so->so_state &= ~SS_ISCONNECTING;
+	so->so_state |= (SS_ISDISCONNECTING | SS_CANTRCVMORE |
+	    SS_CANTSENDMORE);
+	wakeup(&so->so_timeo);
+	sowwakeup(so);
+	sorwakeup(so);
+}
+
+void
+soisdisconnected(struct socket *so)
+{
+
+	so->so_state &= ~(SS_ISCONNECTING | SS_ISCONNECTED |
+	    SS_ISDISCONNECTING);
+	so->so_state |= (SS_CANTRCVMORE | SS_CANTSENDMORE |
+	    SS_ISDISCONNECTED);
+	wakeup(&so->so_timeo);
+	sbdrop(&so->so_snd, (int)so->so_snd.sb_cc);
+	sowwakeup(so);
+	sorwakeup(so);
+}
+
+/*
+ * When an attempt at a new connection is noted on a socket which
+ * accepts connections, sonewconn is called.  If the connection is
+ * possible (subject to space constraints, etc.) then we allocate a new
+ * structure, propoerly linked into the data structure of the original
+ * socket, and return this.  Connstatus may be 0, or SS_ISCONFIRMING, or
+ * SS_ISCONNECTED.
+ */
+struct socket *
+sonewconn(struct socket *head, int connstatus)
+{
+	struct socket *so;
+
+	if (head->so_qlen > 3 * head->so_qlimit / 2)
+		return (NULL);
+	so = malloc(sizeof(*so), M_SOCKET, M_NOWAIT | M_ZERO);
+	if (so == NULL)
+		return (NULL);
+	TAILQ_INIT(&so->so_incomp);
+	TAILQ_INIT(&so->so_comp);
+	so_gencnt++;
+	so->so_head = head;
+	so->so_type = head->so_type;
+	so->so_options = head->so_options & ~SO_ACCEPTCONN;
+	so->so_linger = head->so_linger;
+	so->so_state = head->so_state | SS_NOFDREF;
+	so->so_proto = head->so_proto;
+	so->so_vnet = head->so_vnet;
+	so->so_timeo = head->so_timeo;
+	so->so_cred = crhold(head->so_cred);
+	if (soreserve(so, head->so_snd.sb_hiwat, head->so_rcv.sb_hiwat) ||
+	    (*so->so_proto->pr_usrreqs->pru_attach)(so, 0, NULL)) {
+		sodealloc(so);
+		return (NULL);
+	}
+	so->so_rcv.sb_lowat = head->so_rcv.sb_lowat;
+	so->so_snd.sb_lowat = head->so_snd.sb_lowat;
+	so->so_rcv.sb_timeo = head->so_rcv.sb_timeo;
+	so->so_snd.sb_timeo = head->so_snd.sb_timeo;
+	if (connstatus) {
+		soqinsque(head, so, 1);
+		sorwakeup(head);
+		wakeup(&head->so_timeo);
+		so->so_state |= connstatus;
+	} else
+		soqinsque(head, so, 0);
+	return (so);
+}
+
+/* Put so on the incomplete (q == 0) or complete (q == 1) queue of head. */
+void
+soqinsque(struct socket *head, struct socket *so, int q)
+{
+
+	so->so_head = head;
+	if (q == 0) {
+		head->so_incqlen++;
+		so->so_state |= SS_INCOMP;
+		TAILQ_INSERT_TAIL(&head->so_incomp, so, so_list);
+	} else {
+		head->so_qlen++;
+		so->so_state |= SS_COMP;
+		TAILQ_INSERT_TAIL(&head->so_comp, so, so_list);
+	}
+}
+
+void
+soqremque(struct socket *so, int q)
+{
+	struct socket *head;
+
+	head = so->so_head;
+	KASSERT(head != NULL, ("soqremque: no head"));
+	if (q == 0) {
+		KASSERT(so->so_state & SS_INCOMP, ("soqremque: not incomp"));
+		TAILQ_REMOVE(&head->so_incomp, so, so_list);
+		head->so_incqlen--;
+		so->so_state &= ~SS_INCOMP;
+	} else {
+		KASSERT(so->so_state & SS_COMP, ("soqremque: not comp"));
+		TAILQ_REMOVE(&head->so_comp, so, so_list);
+		head->so_qlen--;
+		so->so_state &= ~SS_COMP;
+	}
+	so->so_head = NULL;
+}
+
+/*
+ * Socketantsendmore indicates that no more data will be sent on the
+ * socket; it would normally be applied to a socket when the user
+ * informs the system that no more data is to be sent, by the protocol
+ * code (in case PRU_SHUTDOWN).  Socantrcvmore indicates that no more
+ * data will be received, and will normally be applied to the socket by
+ * a protocol when it detects that the peer will send no more data.
+ */
+void
+socantsendmore(struct socket *so)
+{
+
+	so->so_state |= SS_CANTSENDMORE;
+	sowwakeup(so);
+}
+
+void
+socantrcvmore(struct socket *so)
+{
+
+	so->so_state |= SS_CANTRCVMORE;
+	sorwakeup(so);
+}
+
+void
+sohasoutofband(struct socket *so)
+{
+
+	sorwakeup(so);
+}
+
+struct sockaddr *
+sodupsockaddr(const struct sockaddr *sa, int mflags)
+{
+	struct sockaddr *sa2;
+
+	sa2 = malloc(sa->sa_len, M_SONAME, mflags);
+	if (sa2 != NULL)
+		bcopy(sa, sa2, sa->sa_len);
+	return (sa2);
+}
+
+/* Requests a protocol does not support. */
+int
+pru_accept_notsupp(struct socket *so __unused, struct sockaddr **nam __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_connect_notsupp(struct socket *so __unused,
+    struct sockaddr *nam __unused, struct thread *td __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_connect2_notsupp(struct socket *so1 __unused,
+    struct socket *so2 __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_control_notsupp(struct socket *so __unused, u_long cmd __unused,
+    caddr_t data __unused, struct ifnet *ifp __unused,
+    struct thread *td __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_listen_notsupp(struct socket *so __unused, struct thread *td __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_rcvd_notsupp(struct socket *so __unused, int flags __unused)
+{
+
+	return (EOPNOTSUPP);
+}
+
+int
+pru_rcvoob_notsupp(struct socket *so __unused, struct mbuf *m __unused,
+    int flags __unused)
+{
+
+	return (EOPNOTSUPP);
+}

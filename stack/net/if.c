@@ -1,0 +1,361 @@
+/*
+ * Network interfaces: the per-instance interface list, attach and
+ * detach, interface addresses, queues, and the receive path of the
+ * drivers (a queue drained by the interface's interrupt thread).
+ *
+ * Legacy synchronization: thread context holds Giant; splimp() guards
+ * the queues that a driver's interrupt side fills.  The interrupt thread
+ * runs with Giant unless the driver clears IFF_NEEDSGIANT.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/malloc.h>
+#include <sys/mbuf.h>
+#include <sys/mutex.h>
+#include <sys/interrupt.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <net/if_var.h>
+#include <net/if_pcap.h>
+#include <net/route.h>
+#include <net/vnet.h>
+#include <netinet/in.h>
+#include <netinet/in_var.h>
+#include <netinet/if_ether.h>
+
+MALLOC_DEFINE(M_IFNET, "ifnet", "interface structures");
+MALLOC_DEFINE(M_IFADDR, "ifaddr", "interface addresses");
+
+VNET_DEFINE(struct ifnethead, ifnet);		/* the interfaces */
+VNET_DEFINE(int, if_index);			/* last index handed out */
+
+/* Set up the interface list of the current instance. */
+void
+if_init_vnet(void)
+{
+
+	TAILQ_INIT(&V_ifnet);
+	V_if_index = 0;
+}
+
+/*
+ * The interrupt thread of an interface: hand every frame its driver
+ * queued to the interface's input routine.
+ */
+static void
+if_intr(void *arg)
+{
+	struct ifnet *ifp;
+	struct mbuf *m;
+	int s;
+
+	ifp = arg;
+	CURVNET_SET(ifp->if_vnet);
+	for (;;) {
+		s = splimp();
+		IF_DEQUEUE(&ifp->if_rcvq, m);
+		splx(s);
+		if (m == NULL)
+			break;
+		ifp->if_ipackets++;
+		ifp->if_ibytes += m->m_pkthdr.len;
+		if (ifp->if_pcap != NULL)
+			if_pcap_tap(ifp, m);
+		(*ifp->if_input)(ifp, m);
+	}
+	CURVNET_RESTORE();
+}
+
+int
+if_ithread_start(struct ifnet *ifp, void (*handler)(void *))
+{
+
+	ifp->if_ithd = ithread_create(ifp->if_xname,
+	    handler != NULL ? handler : if_intr, ifp,
+	    INTR_TYPE_NET |
+	    ((ifp->if_flags & IFF_NEEDSGIANT) ? 0 : INTR_MPSAFE));
+	return (ifp->if_ithd == NULL ? ENOMEM : 0);
+}
+
+/*
+ * Queue a received frame for the interface's interrupt thread; a full
+ * queue drops it (counted in if_iqdrops).
+ */
+void
+if_rxenqueue(struct ifnet *ifp, struct mbuf *m)
+{
+	int s;
+
+	m->m_pkthdr.rcvif = ifp;
+	s = splimp();
+	if (IF_QFULL(&ifp->if_rcvq) || (ifp->if_flags & IFF_UP) == 0) {
+		IF_DROP(&ifp->if_rcvq);
+		ifp->if_iqdrops++;
+		splx(s);
+		m_freem(m);
+		return;
+	}
+	IF_ENQUEUE(&ifp->if_rcvq, m);
+	splx(s);
+	if (ifp->if_ithd != NULL)
+		ithread_schedule(ifp->if_ithd);
+}
+
+/*
+ * Attach an interface to the current instance's list of active
+ * interfaces.
+ */
+void
+if_attach(struct ifnet *ifp)
+{
+
+	ifp->if_vnet = curvnet;
+	ifp->if_index = ++V_if_index;
+	TAILQ_INIT(&ifp->if_addrhead);
+	if (ifp->if_snd.ifq_maxlen == 0)
+		ifp->if_snd.ifq_maxlen = IFQ_MAXLEN;
+	if (ifp->if_rcvq.ifq_maxlen == 0)
+		ifp->if_rcvq.ifq_maxlen = IFQ_MAXLEN;
+	TAILQ_INSERT_TAIL(&V_ifnet, ifp, if_link);
+}
+
+/*
+ * Detach an interface: take it down, remove its routes, addresses and
+ * ARP entries, stop its interrupt thread and free what it queued.  The
+ * caller holds Giant; it is dropped while the interrupt thread exits.
+ */
+void
+if_detach(struct ifnet *ifp)
+{
+	int s;
+
+	if_down(ifp);
+	rt_ifdetach(ifp);
+	arp_ifdetach(ifp);
+	in_ifdetach(ifp);
+	TAILQ_REMOVE(&V_ifnet, ifp, if_link);
+	if (ifp->if_detach != NULL)
+		(*ifp->if_detach)(ifp);
+	if (ifp->if_ithd != NULL) {
+		DROP_GIANT();
+		ithread_destroy(ifp->if_ithd);
+		PICKUP_GIANT();
+		ifp->if_ithd = NULL;
+	}
+	s = splimp();
+	if_qflush(&ifp->if_snd);
+	if_qflush(&ifp->if_rcvq);
+	splx(s);
+	if (ifp->if_pcap != NULL)
+		if_pcap_close(ifp);
+}
+
+/* Detach and free every interface of the current instance. */
+void
+if_detach_all(void)
+{
+	struct ifnet *ifp;
+
+	while ((ifp = TAILQ_LAST(&V_ifnet, ifnethead)) != NULL) {
+		if_detach(ifp);
+		free(ifp, M_IFNET);
+	}
+}
+
+void
+if_up(struct ifnet *ifp)
+{
+
+	ifp->if_flags |= IFF_UP | IFF_RUNNING;
+}
+
+void
+if_down(struct ifnet *ifp)
+{
+	int s;
+
+	s = splimp();
+	ifp->if_flags &= ~(IFF_UP | IFF_RUNNING);
+	if_qflush(&ifp->if_snd);
+	splx(s);
+}
+
+void
+if_qflush(struct ifqueue *ifq)
+{
+	struct mbuf *m;
+
+	for (;;) {
+		IF_DEQUEUE(ifq, m);
+		if (m == NULL)
+			break;
+		m_freem(m);
+	}
+}
+
+/*
+ * Queue a packet for transmission and start the driver; a full queue
+ * drops it.  Returns 0 or ENOBUFS.
+ */
+int
+if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
+    int adjust)
+{
+	int s;
+
+	s = splimp();
+	if (IF_QFULL(ifq)) {
+		IF_DROP(ifq);
+		ifp->if_oerrors++;
+		splx(s);
+		m_freem(m);
+		return (ENOBUFS);
+	}
+	ifp->if_obytes += m->m_pkthdr.len + adjust;
+	if (m->m_flags & (M_BCAST | M_MCAST))
+		ifp->if_omcasts++;
+	IF_ENQUEUE(ifq, m);
+	if ((ifp->if_flags & IFF_OACTIVE) == 0)
+		(*ifp->if_start)(ifp);
+	splx(s);
+	return (0);
+}
+
+struct ifnet *
+ifunit(const char *name)
+{
+	struct ifnet *ifp;
+
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+		if (strncmp(name, ifp->if_xname, IFNAMSIZ) == 0)
+			return (ifp);
+	return (NULL);
+}
+
+struct ifnet *
+ifnet_byindex(int idx)
+{
+	struct ifnet *ifp;
+
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+		if (ifp->if_index == idx)
+			return (ifp);
+	return (NULL);
+}
+
+void
+ifa_ref(struct ifaddr *ifa)
+{
+
+	ifa->ifa_refcnt++;
+}
+
+void
+ifa_free(struct ifaddr *ifa)
+{
+
+	KASSERT(ifa->ifa_refcnt > 0, ("ifa_free: ifa %p no refs", ifa));
+	if (--ifa->ifa_refcnt == 0)
+		free(ifa, M_IFADDR);
+}
+
+static int
+sa_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+
+	return (a->sa_len == b->sa_len && bcmp(a, b, a->sa_len) == 0);
+}
+
+/* Locate an interface based on a complete address. */
+struct ifaddr *
+ifa_ifwithaddr(struct sockaddr *addr)
+{
+	struct ifnet *ifp;
+	struct ifaddr *ifa;
+
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
+			if (ifa->ifa_addr->sa_family == addr->sa_family &&
+			    satosin(ifa->ifa_addr)->sin_addr.s_addr ==
+			    satosin(addr)->sin_addr.s_addr)
+				return (ifa);
+	return (NULL);
+}
+
+/* Locate the point to point interface with a given destination address. */
+struct ifaddr *
+ifa_ifwithdstaddr(struct sockaddr *addr)
+{
+	struct ifnet *ifp;
+	struct ifaddr *ifa;
+
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
+		if ((ifp->if_flags & IFF_POINTOPOINT) == 0)
+			continue;
+		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
+			if (ifa->ifa_dstaddr != NULL &&
+			    sa_equal(addr, ifa->ifa_dstaddr))
+				return (ifa);
+	}
+	return (NULL);
+}
+
+/*
+ * Find an interface on a specific network.  If many, choice is most
+ * specific found.
+ */
+struct ifaddr *
+ifa_ifwithnet(struct sockaddr *addr)
+{
+	struct ifnet *ifp;
+	struct ifaddr *ifa, *best;
+	uint32_t a, mask, bestmask;
+
+	if (addr->sa_family != AF_INET)
+		return (NULL);
+	a = ntohl(satosin(addr)->sin_addr.s_addr);
+	best = NULL;
+	bestmask = 0;
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link) {
+			if (ifa->ifa_addr->sa_family != AF_INET ||
+			    ifa->ifa_netmask == NULL)
+				continue;
+			mask = ntohl(satosin(ifa->ifa_netmask)->sin_addr.s_addr);
+			if (((a ^ ntohl(satosin(ifa->ifa_addr)->sin_addr.s_addr))
+			    & mask) != 0)
+				continue;
+			if (best == NULL || mask > bestmask) {
+				best = ifa;
+				bestmask = mask;
+			}
+		}
+	return (best);
+}
+
+/*
+ * Find an interface address specific to an interface best matching a
+ * given address.
+ */
+struct ifaddr *
+ifaof_ifpforaddr(struct sockaddr *addr, struct ifnet *ifp)
+{
+	struct ifaddr *ifa, *first;
+	uint32_t a, mask;
+
+	first = NULL;
+	a = ntohl(satosin(addr)->sin_addr.s_addr);
+	TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link) {
+		if (ifa->ifa_addr->sa_family != addr->sa_family)
+			continue;
+		if (first == NULL)
+			first = ifa;
+		if (ifa->ifa_netmask == NULL)
+			continue;
+		mask = ntohl(satosin(ifa->ifa_netmask)->sin_addr.s_addr);
+		if (((a ^ ntohl(satosin(ifa->ifa_addr)->sin_addr.s_addr)) &
+		    mask) == 0)
+			return (ifa);
+	}
+	return (first);
+}

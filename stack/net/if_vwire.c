@@ -1,0 +1,175 @@
+/*
+ * Virtual wire driver.  Each side is an ethernet interface; a frame sent
+ * on one side passes the fault injector and is then "received" by the
+ * other side: copied into fresh clusters and queued for the peer's
+ * interrupt thread, as a NIC's DMA and interrupt would.
+ *
+ * Legacy driver: IFF_NEEDSGIANT, so its interrupt thread runs with
+ * Giant; transmit runs in the sender's context, which holds Giant.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/malloc.h>
+#include <sys/mbuf.h>
+#include <sys/socket.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_var.h>
+#include <net/if_impair.h>
+#include <net/if_pcap.h>
+#include <net/if_vwire.h>
+#include <net/vnet.h>
+
+MALLOC_DEFINE(M_VWIRE, "vwire", "virtual wire softc");
+MALLOC_DECLARE(M_IFNET);
+
+struct vwire_softc {
+	struct	ifnet *sc_ifp;
+	struct	vwire_softc *sc_peer;	/* the other end, or NULL */
+	struct	impair sc_imp;		/* faults on our transmit side */
+};
+
+static u_int	vwire_unit;		/* for unique link addresses */
+
+static void	vwire_faults(struct ifnet *ifp, u_long f[4]);
+
+/* A frame reached the far end of the wire. */
+static void
+vwire_deliver(void *arg, struct mbuf *m)
+{
+	struct vwire_softc *sc, *peer;
+	struct mbuf *n;
+
+	sc = arg;
+	peer = sc->sc_peer;
+	if (peer == NULL || (peer->sc_ifp->if_flags & IFF_UP) == 0) {
+		m_freem(m);
+		return;
+	}
+	n = if_rxcopy_mbuf(m, m->m_pkthdr.len);
+	m_freem(m);
+	if (n == NULL) {
+		peer->sc_ifp->if_iqdrops++;
+		return;
+	}
+	if_rxenqueue(peer->sc_ifp, n);
+}
+
+static void
+vwire_start(struct ifnet *ifp)
+{
+	struct vwire_softc *sc;
+	struct mbuf *m;
+	int s;
+
+	sc = ifp->if_softc;
+	for (;;) {
+		s = splimp();
+		IF_DEQUEUE(&ifp->if_snd, m);
+		splx(s);
+		if (m == NULL)
+			break;
+		ifp->if_opackets++;
+		if (ifp->if_pcap != NULL)
+			if_pcap_tap(ifp, m);
+		impair_output(&sc->sc_imp, m);
+	}
+}
+
+static void
+vwire_detach(struct ifnet *ifp)
+{
+	struct vwire_softc *sc;
+
+	sc = ifp->if_softc;
+	if (sc->sc_peer != NULL) {
+		sc->sc_peer->sc_peer = NULL;
+		sc->sc_peer = NULL;
+	}
+	impair_stop(&sc->sc_imp);
+	free(sc, M_VWIRE);
+	ifp->if_softc = NULL;
+}
+
+static struct vwire_softc *
+vwire_attach(struct vnet *vnet, const char *name,
+    const struct impair_params *p)
+{
+	struct vwire_softc *sc;
+	struct ifnet *ifp;
+	u_char lla[ETHER_ADDR_LEN];
+	u_int unit;
+
+	sc = malloc(sizeof(*sc), M_VWIRE, M_WAITOK | M_ZERO);
+	ifp = malloc(sizeof(*ifp), M_IFNET, M_WAITOK | M_ZERO);
+	sc->sc_ifp = ifp;
+	impair_init(&sc->sc_imp, p, vwire_deliver, sc);
+	strlcpy(ifp->if_xname, name, sizeof(ifp->if_xname));
+	ifp->if_softc = sc;
+	ifp->if_flags = IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST |
+	    IFF_NEEDSGIANT;
+	ifp->if_start = vwire_start;
+	ifp->if_detach = vwire_detach;
+	ifp->if_faults = vwire_faults;
+	/* Locally administered: 02:76:77:unit. */
+	unit = ++vwire_unit;
+	lla[0] = 0x02;
+	lla[1] = 0x76;
+	lla[2] = 0x77;
+	lla[3] = (unit >> 16) & 0xff;
+	lla[4] = (unit >> 8) & 0xff;
+	lla[5] = unit & 0xff;
+	CURVNET_SET(vnet);
+	ether_ifattach(ifp, lla);
+	if_ithread_start(ifp, NULL);
+	if_up(ifp);
+	CURVNET_RESTORE();
+	return (sc);
+}
+
+int
+vwire_create(struct vnet *va, const char *na, struct vnet *vb,
+    const char *nb, const struct impair_params *p)
+{
+	struct vwire_softc *a, *b;
+	struct impair_params pb;
+
+	CURVNET_SET(va);
+	if (ifunit(na) != NULL) {
+		CURVNET_RESTORE();
+		return (EEXIST);
+	}
+	CURVNET_RESTORE();
+	if (vb != NULL) {
+		CURVNET_SET(vb);
+		if (ifunit(nb) != NULL || (va == vb && strcmp(na, nb) == 0)) {
+			CURVNET_RESTORE();
+			return (EEXIST);
+		}
+		CURVNET_RESTORE();
+	}
+	a = vwire_attach(va, na, p);
+	if (vb == NULL)
+		return (0);
+	/* The other direction gets its own stream of faults. */
+	if (p != NULL) {
+		pb = *p;
+		pb.seed = p->seed ^ 0x5bd1e9955bd1e995ULL;
+	}
+	b = vwire_attach(vb, nb, p != NULL ? &pb : NULL);
+	a->sc_peer = b;
+	b->sc_peer = a;
+	return (0);
+}
+
+static void
+vwire_faults(struct ifnet *ifp, u_long f[4])
+{
+	struct vwire_softc *sc;
+
+	sc = ifp->if_softc;
+	f[0] = sc->sc_imp.im_dropped;
+	f[1] = sc->sc_imp.im_duplicated;
+	f[2] = sc->sc_imp.im_reordered;
+	f[3] = sc->sc_imp.im_delayed;
+}

@@ -1,0 +1,90 @@
+/*
+ * Kernel resident routing tables.
+ *
+ * One table per stack instance: a list of entries searched for the
+ * longest matching prefix.  Entries are reference counted with plain
+ * ++/-- (rt_refcnt), serialized by Giant and splnet as in the
+ * uniprocessor kernel.
+ */
+#ifndef _NET_ROUTE_H_
+#define	_NET_ROUTE_H_
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+/*
+ * A route consists of a destination address and a reference to a
+ * routing entry.  These are often held by protocols in their control
+ * blocks, e.g. inpcb.
+ */
+struct route {
+	struct	rtentry *ro_rt;
+	struct	sockaddr ro_dst;
+};
+
+/* Metrics kept per route. */
+struct rt_metrics {
+	u_long	rmx_mtu;	/* MTU for this path (0: the interface's) */
+	u_long	rmx_expire;	/* lifetime for route, in ticks (0: none) */
+	u_long	rmx_pksent;	/* packets sent using this route */
+};
+
+struct rtentry {
+	TAILQ_ENTRY(rtentry) rt_link;	/* the table, longest prefix first */
+	struct	sockaddr_in rt_dst;	/* destination (network part only) */
+	struct	sockaddr_in rt_netmask;	/* mask */
+	struct	sockaddr_in rt_gwaddr;	/* gateway address storage */
+#define	rt_key(r)	((struct sockaddr *)&(r)->rt_dst)
+#define	rt_mask(r)	((struct sockaddr *)&(r)->rt_netmask)
+	struct	sockaddr *rt_gateway;	/* value: gateway or &rt_dst */
+	int	rt_plen;		/* prefix length */
+	int	rt_flags;		/* up/down?, host/net */
+	int	rt_refcnt;		/* # held references (+1 in table) */
+	u_long	rt_use;			/* raw # packets forwarded */
+	struct	ifnet *rt_ifp;		/* the answer: interface to use */
+	struct	ifaddr *rt_ifa;		/* the answer: interface address */
+	struct	rt_metrics rt_rmx;	/* metrics used by rx'ing protocols */
+};
+
+#define	RTF_UP		0x1		/* route usable */
+#define	RTF_GATEWAY	0x2		/* destination is a gateway */
+#define	RTF_HOST	0x4		/* host entry (net otherwise) */
+#define	RTF_REJECT	0x8		/* host or net unreachable */
+#define	RTF_DYNAMIC	0x10		/* created dynamically (by redirect) */
+#define	RTF_STATIC	0x800		/* manually added */
+#define	RTF_LOCAL	0x200000	/* route represents a local address */
+#define	RTF_DELETED	0x1000000	/* removed from the table */
+
+/* Routing statistics. */
+struct rtstat {
+	u_long	rts_badredirect;	/* bogus redirect calls */
+	u_long	rts_dynamic;		/* routes created by redirects */
+	u_long	rts_newgateway;		/* routes modified by redirects */
+	u_long	rts_unreach;		/* lookups which failed */
+	u_long	rts_wildcard;		/* lookups satisfied by a wildcard */
+	u_long	rts_added;		/* routes added */
+	u_long	rts_deleted;		/* routes deleted */
+};
+
+#define	RTFREE(rt)	rtfree(rt)
+
+struct ifnet;
+struct ifaddr;
+
+void	route_init(void);
+void	route_destroy(void);
+void	rtalloc(struct route *ro);
+void	rtalloc_ign(struct route *ro, u_long ignflags);
+struct rtentry *rtalloc1(struct sockaddr *dst, int report, u_long ignflags);
+void	rtfree(struct rtentry *rt);
+int	rtrequest_add(struct in_addr dst, int plen, struct in_addr gw,
+	    struct ifnet *ifp, int flags, struct rtentry **ret_nrt);
+int	rtrequest_delete(struct in_addr dst, int plen);
+void	rt_ifdetach(struct ifnet *ifp);
+int	rt_foreach(int (*fn)(struct rtentry *rt, void *arg), void *arg);
+int	in_mask2len(struct in_addr mask);
+struct in_addr in_len2mask(int plen);
+
+#endif /* !_NET_ROUTE_H_ */

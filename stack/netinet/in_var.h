@@ -1,0 +1,49 @@
+/*
+ * Interface addresses of the internet family.  The list of all of them
+ * (in_ifaddrhead) is a per-instance global, as in_ifaddr was.
+ */
+#ifndef _NETINET_IN_VAR_H_
+#define	_NETINET_IN_VAR_H_
+
+#include <sys/queue.h>
+#include <net/if_var.h>
+#include <netinet/in.h>
+
+struct in_ifaddr {
+	struct	ifaddr ia_ifa;		/* protocol-independent info */
+#define	ia_ifp		ia_ifa.ifa_ifp
+#define	ia_flags	ia_ifa.ifa_flags
+	u_long	ia_subnet;		/* subnet address (host order) */
+	u_long	ia_subnetmask;		/* mask of subnet (host order) */
+	TAILQ_ENTRY(in_ifaddr) ia_link;	/* list of internet addresses */
+	struct	sockaddr_in ia_addr;	/* reserve space for interface name */
+	struct	sockaddr_in ia_dstaddr;	/* reserve space for broadcast addr */
+#define	ia_broadaddr	ia_dstaddr
+	struct	sockaddr_in ia_sockmask; /* reserve space for general netmask */
+	int	ia_plen;		/* prefix length of the mask */
+};
+
+#define	IA_SIN(ia)	(&(((struct in_ifaddr *)(ia))->ia_addr))
+#define	IA_DSTSIN(ia)	(&(((struct in_ifaddr *)(ia))->ia_dstaddr))
+#define	ifatoia(ifa)	((struct in_ifaddr *)(ifa))
+#define	sintosa(sin)	((struct sockaddr *)(sin))
+
+TAILQ_HEAD(in_ifaddrhead, in_ifaddr);
+VNET_DECLARE(struct in_ifaddrhead, in_ifaddrhead);
+#define	V_in_ifaddrhead	VNET(in_ifaddrhead)
+
+/* Find the internet address of an interface, or NULL. */
+#define	IFP_TO_IA(ifp, ia) do {						\
+	for ((ia) = TAILQ_FIRST(&V_in_ifaddrhead);			\
+	    (ia) != NULL && (ia)->ia_ifp != (ifp);			\
+	    (ia) = TAILQ_NEXT((ia), ia_link))				\
+		continue;						\
+} while (0)
+
+/* Add an address with its prefix to an interface, with its subnet route. */
+int	in_control_add(struct ifnet *ifp, struct in_addr addr, int plen);
+int	in_control_delete(struct ifnet *ifp, struct in_addr addr);
+void	in_ifdetach(struct ifnet *ifp);
+struct in_ifaddr *in_ifaddr_byaddr(struct in_addr addr);
+
+#endif /* !_NETINET_IN_VAR_H_ */

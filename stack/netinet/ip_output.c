@@ -1,0 +1,355 @@
+/*
+ * IPv4 output: header completion, route selection, fragmentation and
+ * the hand-off to the interface.
+ *
+ * The packet arrives with its IP header in front; ip_len and ip_off are
+ * in network byte order.  Legacy synchronization: Giant (callers are
+ * socket calls, the netisr and callouts, all holding it) and splnet.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/malloc.h>
+#include <sys/mbuf.h>
+#include <sys/domain.h>
+#include <sys/protosw.h>
+#include <sys/socket.h>
+#include <sys/socketvar.h>
+#include <net/if.h>
+#include <net/if_var.h>
+#include <net/route.h>
+#include <net/vnet.h>
+#include <netinet/in.h>
+#include <netinet/in_pcb.h>
+#include <netinet/in_systm.h>
+#include <netinet/in_var.h>
+#include <netinet/ip.h>
+#include <netinet/ip_var.h>
+
+/*
+ * IP output.  The packet in mbuf chain m contains a skeletal IP header
+ * (with len, off, ttl, proto, tos, src, dst).  The mbuf chain containing
+ * the packet will be freed.  The mbuf opt, if present, will not be freed.
+ * In the IP forwarding case, the packet will arrive with options already
+ * inserted, so must have a NULL opt pointer.
+ */
+int
+ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
+    int flags, struct ip_moptions *imo __unused, struct inpcb *inp __unused)
+{
+	struct ip *ip;
+	struct ifnet *ifp;
+	struct in_ifaddr *ia;
+	struct route iproute;
+	struct sockaddr_in *dst;
+	struct rtentry *rt;
+	struct mbuf *m0;
+	int error, hlen, len, mtu, s;
+
+	KASSERT(m->m_flags & M_PKTHDR, ("ip_output: no HDR"));
+	error = 0;
+	if (ro == NULL) {
+		ro = &iproute;
+		bzero(ro, sizeof(*ro));
+	}
+	if (m->m_len < (int)sizeof(struct ip) &&
+	    (m = m_pullup(m, sizeof(struct ip))) == NULL)
+		return (ENOBUFS);
+	ip = mtod(m, struct ip *);
+	hlen = ip->ip_hl << 2;
+
+	/* Fill in IP header. */
+	if ((flags & (IP_FORWARDING | IP_RAWOUTPUT)) == 0) {
+		ip->ip_v = IPVERSION;
+		ip->ip_hl = sizeof(struct ip) >> 2;
+		hlen = sizeof(struct ip);
+		ip->ip_off &= htons(IP_DF);
+		ip->ip_id = htons(ip_newid());
+		V_ipstat.ips_localout++;
+	} else if (flags & IP_RAWOUTPUT) {
+		V_ipstat.ips_rawout++;
+		if (ip->ip_id == 0)
+			ip->ip_id = htons(ip_newid());
+	}
+	if (hlen < (int)sizeof(struct ip) || hlen > m->m_len ||
+	    ntohs(ip->ip_len) != m->m_pkthdr.len) {
+		error = EINVAL;
+		goto bad;
+	}
+
+	/*
+	 * Route packet.  Drop a cached route that went down or is for
+	 * another destination.
+	 */
+	dst = (struct sockaddr_in *)&ro->ro_dst;
+	if (ro->ro_rt != NULL && ((ro->ro_rt->rt_flags & RTF_UP) == 0 ||
+	    dst->sin_family != AF_INET ||
+	    dst->sin_addr.s_addr != ip->ip_dst.s_addr)) {
+		RTFREE(ro->ro_rt);
+		ro->ro_rt = NULL;
+	}
+	if (ro->ro_rt == NULL) {
+		bzero(dst, sizeof(*dst));
+		dst->sin_family = AF_INET;
+		dst->sin_len = sizeof(*dst);
+		dst->sin_addr = ip->ip_dst;
+	}
+	ia = NULL;
+	if (flags & IP_ROUTETOIF) {
+		/*
+		 * Bypass the routing table: the destination must be on a
+		 * directly connected network.
+		 */
+		struct ifaddr *ifa;
+
+		ifa = ifa_ifwithnet((struct sockaddr *)dst);
+		if (ifa == NULL) {
+			V_ipstat.ips_noroute++;
+			error = ENETUNREACH;
+			goto bad;
+		}
+		ia = ifatoia(ifa);
+		ifp = ia->ia_ifp;
+		rt = NULL;
+		ip->ip_ttl = 1;
+	} else {
+		if (ro->ro_rt == NULL)
+			rtalloc_ign(ro, 0);
+		if (ro->ro_rt == NULL || (ro->ro_rt->rt_flags & RTF_REJECT)) {
+			V_ipstat.ips_noroute++;
+			error = EHOSTUNREACH;
+			goto bad;
+		}
+		rt = ro->ro_rt;
+		ifp = rt->rt_ifp;
+		rt->rt_use++;
+		if (rt->rt_ifa != NULL)
+			ia = ifatoia(rt->rt_ifa);
+		if (rt->rt_flags & RTF_GATEWAY)
+			dst = (struct sockaddr_in *)rt->rt_gateway;
+	}
+	if (ifp == NULL || (ifp->if_flags & IFF_UP) == 0) {
+		V_ipstat.ips_noroute++;
+		error = ENETDOWN;
+		goto bad;
+	}
+
+	/* The source address, if the caller left it open. */
+	if (ip->ip_src.s_addr == INADDR_ANY) {
+		if (rt != NULL && (rt->rt_flags & RTF_LOCAL))
+			ia = in_ifaddr_byaddr(ip->ip_dst);
+		if (ia == NULL)
+			IFP_TO_IA(ifp, ia);
+		if (ia == NULL) {
+			error = EADDRNOTAVAIL;
+			goto bad;
+		}
+		ip->ip_src = ia->ia_addr.sin_addr;
+	}
+
+	/*
+	 * Look for broadcast address and verify user is allowed to send
+	 * such a packet.
+	 */
+	if (in_broadcast(dst->sin_addr, ifp)) {
+		if ((ifp->if_flags & IFF_BROADCAST) == 0) {
+			error = EADDRNOTAVAIL;
+			goto bad;
+		}
+		if ((flags & IP_ALLOWBROADCAST) == 0) {
+			error = EACCES;
+			goto bad;
+		}
+		m->m_flags |= M_BCAST;
+	} else
+		m->m_flags &= ~M_BCAST;
+
+	mtu = (rt != NULL && rt->rt_rmx.rmx_mtu != 0) ?
+	    (int)rt->rt_rmx.rmx_mtu : (int)ifp->if_mtu;
+	len = ntohs(ip->ip_len);
+	if (len <= mtu) {
+		ip->ip_sum = 0;
+		ip->ip_sum = in_cksum_hdr(ip);
+		s = splnet();
+		error = (*ifp->if_output)(ifp, m, (struct sockaddr *)dst, rt);
+		splx(s);
+		goto done;
+	}
+
+	/* Too large for the interface: fragment, unless DF. */
+	if (ip->ip_off & htons(IP_DF)) {
+		error = EMSGSIZE;
+		V_ipstat.ips_cantfrag++;
+		goto bad;
+	}
+	error = ip_fragment(ip, &m, mtu, 0, 0);
+	if (error)
+		goto bad;
+	for (; m != NULL; m = m0) {
+		m0 = m->m_nextpkt;
+		m->m_nextpkt = NULL;
+		if (error == 0) {
+			s = splnet();
+			error = (*ifp->if_output)(ifp, m,
+			    (struct sockaddr *)dst, rt);
+			splx(s);
+		} else
+			m_freem(m);
+	}
+	if (error == 0)
+		V_ipstat.ips_fragmented++;
+done:
+	if (ro == &iproute && ro->ro_rt != NULL)
+		RTFREE(ro->ro_rt);
+	return (error);
+bad:
+	m_freem(m);
+	goto done;
+}
+
+/*
+ * Create a chain of fragments which fit the given mtu.  m_frag points
+ * to the mbuf to be fragmented; on return it points to the chain with
+ * the fragments (linked through m_nextpkt).  Return 0 if no error.  If
+ * error, m_frag may contain a partially built chain of fragments that
+ * should be freed by the caller.
+ */
+int
+ip_fragment(struct ip *ip, struct mbuf **m_frag, int mtu,
+    u_long if_hwassist_flags __unused, int sw_csum __unused)
+{
+	struct mbuf *m0, *m, **mnext;
+	struct ip *mhip;
+	int error, firstlen, hlen, len, mhlen, off, totlen, ipoff;
+
+	m0 = *m_frag;
+	hlen = ip->ip_hl << 2;
+	totlen = ntohs(ip->ip_len);
+	ipoff = ntohs(ip->ip_off);
+	len = (mtu - hlen) & ~7;	/* size of payload in each fragment */
+	if (len < 8)
+		return (EMSGSIZE);
+	firstlen = len;
+	mnext = &m0->m_nextpkt;
+	error = 0;
+	/*
+	 * Loop through length of segment after first fragment, make new
+	 * header and copy data of each part and link onto chain.  Options
+	 * other than the copied ones do not go into the later fragments;
+	 * this stack sends none.
+	 */
+	mhlen = sizeof(struct ip);
+	for (off = hlen + len; off < totlen; off += len) {
+		m = m_gethdr(M_NOWAIT, MT_DATA);
+		if (m == NULL) {
+			error = ENOBUFS;
+			V_ipstat.ips_odropped++;
+			goto done;
+		}
+		m->m_flags |= (m0->m_flags & M_BCAST) | M_FRAG;
+		MH_ALIGN(m, mhlen);
+		m->m_len = mhlen;
+		mhip = mtod(m, struct ip *);
+		*mhip = *ip;
+		mhip->ip_hl = mhlen >> 2;
+		mhip->ip_off = htons((u_short)(((off - hlen) >> 3) +
+		    (ipoff & ~IP_MF)));
+		if (off + len >= totlen)
+			len = totlen - off;
+		else
+			mhip->ip_off |= htons(IP_MF);
+		if (ipoff & IP_MF)
+			mhip->ip_off |= htons(IP_MF);
+		mhip->ip_len = htons((u_short)(len + mhlen));
+		m->m_next = m_copym(m0, off, len, M_NOWAIT);
+		if (m->m_next == NULL) {
+			m_free(m);
+			error = ENOBUFS;
+			V_ipstat.ips_odropped++;
+			goto done;
+		}
+		m->m_pkthdr.len = mhlen + len;
+		m->m_pkthdr.rcvif = NULL;
+		mhip->ip_sum = 0;
+		mhip->ip_sum = in_cksum_hdr(mhip);
+		*mnext = m;
+		mnext = &m->m_nextpkt;
+		V_ipstat.ips_ofragments++;
+	}
+	/*
+	 * Update first fragment by trimming what's been copied out and
+	 * updating header.
+	 */
+	m_adj(m0, hlen + firstlen - totlen);
+	m0->m_pkthdr.len = hlen + firstlen;
+	ip->ip_len = htons((u_short)m0->m_pkthdr.len);
+	ip->ip_off = htons((u_short)(ipoff | IP_MF));
+	ip->ip_sum = 0;
+	ip->ip_sum = in_cksum_hdr(ip);
+	V_ipstat.ips_ofragments++;
+done:
+	*m_frag = m0;
+	return (error);
+}
+
+/*
+ * IP socket option processing (IPPROTO_IP level).
+ */
+int
+ip_ctloutput(struct socket *so, struct sockopt *sopt)
+{
+	struct inpcb *inp;
+	int error, optval;
+
+	inp = sotoinpcb(so);
+	if (sopt->sopt_level != IPPROTO_IP || inp == NULL)
+		return (EINVAL);
+	error = 0;
+	switch (sopt->sopt_dir) {
+	case SOPT_SET:
+		switch (sopt->sopt_name) {
+		case IP_TOS:
+		case IP_TTL:
+		case IP_HDRINCL:
+			error = sooptcopyin(sopt, &optval, sizeof(optval),
+			    sizeof(optval));
+			if (error)
+				break;
+			if (sopt->sopt_name == IP_TOS)
+				inp->inp_ip_tos = (u_char)optval;
+			else if (sopt->sopt_name == IP_TTL) {
+				if (optval < 0 || optval > MAXTTL) {
+					error = EINVAL;
+					break;
+				}
+				inp->inp_ip_ttl = (u_char)optval;
+			} else if (so->so_type != SOCK_RAW)
+				error = ENOPROTOOPT;
+			else if (optval)
+				inp->inp_flags |= INP_HDRINCL;
+			else
+				inp->inp_flags &= ~INP_HDRINCL;
+			break;
+		default:
+			error = ENOPROTOOPT;
+			break;
+		}
+		break;
+	case SOPT_GET:
+		switch (sopt->sopt_name) {
+		case IP_TOS:
+			optval = inp->inp_ip_tos;
+			break;
+		case IP_TTL:
+			optval = inp->inp_ip_ttl;
+			break;
+		case IP_HDRINCL:
+			optval = (inp->inp_flags & INP_HDRINCL) != 0;
+			break;
+		default:
+			return (ENOPROTOOPT);
+		}
+		error = sooptcopyout(sopt, &optval, sizeof(optval));
+		break;
+	}
+	return (error);
+}

@@ -1,0 +1,520 @@
+// Two stack instances on a virtual wire: ARP, ping, UDP echo, ICMP
+// errors, blocking and non-blocking receive, timeouts, options, routes,
+// and several application threads through the Giant-locked stack.
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "stack_test_util.h"
+
+extern "C" void kern_clock_scale(unsigned n);
+
+using namespace stacktest;
+
+namespace {
+
+class WireTest : public TwoStacks {};
+
+TEST_F(WireTest, UdpDatagramCrossesTheWireAfterArp) {
+  int rx = udp_socket(b_, "10.0.0.2", 7000);
+  int tx = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 7000);
+  const char msg[] = "hello over the wire";
+  ASSERT_EQ((long)sizeof(msg),
+            bsd_sendto(tx, msg, sizeof(msg), 0, sa(to), sizeof(to)));
+  char buf[128];
+  bsd_sockaddr_in from;
+  bsd_socklen_t fromlen = sizeof(from);
+  ASSERT_EQ((long)sizeof(msg),
+            bsd_recvfrom(rx, buf, sizeof(buf), 0, sa(from), &fromlen))
+      << std::strerror(errno) << stats(a_) << stats(b_);
+  EXPECT_STREQ(msg, buf);
+  EXPECT_EQ(sizeof(bsd_sockaddr_in), fromlen);
+  char fa[16];
+  inet_ntop(AF_INET, &from.sin_addr.s_addr, fa, sizeof(fa));
+  EXPECT_STREQ("10.0.0.1", fa);
+  // The first datagram waited for ARP: a asked, b answered and learned.
+  EXPECT_GE(counter(a_, "arp.txrequests"), 2u); // gratuitous + request
+  EXPECT_EQ(1u, wait_counter(a_, "arp.rxreplies", 1));
+  EXPECT_EQ(1u, counter(b_, "arp.txreplies"));
+  EXPECT_EQ(1u, counter(a_, "arp.entries"));
+  EXPECT_EQ(1u, counter(b_, "arp.entries"));
+  // The gratuitous announcements created no entries on their own.
+  EXPECT_GE(wait_counter(a_, "arp.gratuitous", 1), 1u);
+  EXPECT_EQ(0, bsd_close(rx));
+  EXPECT_EQ(0, bsd_close(tx));
+}
+
+// An ICMP echo request on a raw socket; returns the reply's payload.
+static bool Ping(bsd_stack *st, const char *dst, unsigned short seq,
+                 const std::string &payload) {
+  bsd_stack_use(st);
+  int s = bsd_socket(BSD_AF_INET, BSD_SOCK_RAW, BSD_IPPROTO_ICMP);
+  EXPECT_GE(s, 0) << std::strerror(errno);
+  bsd_timeval tv = {2, 0};
+  bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &tv, sizeof(tv));
+  std::vector<unsigned char> pkt(8 + payload.size());
+  pkt[0] = 8;
+  pkt[4] = 0x42;
+  pkt[6] = seq >> 8;
+  pkt[7] = seq & 0xff;
+  std::memcpy(&pkt[8], payload.data(), payload.size());
+  unsigned sum = 0;
+  for (size_t i = 0; i + 1 < pkt.size(); i += 2)
+    sum += pkt[i] << 8 | pkt[i + 1];
+  if (pkt.size() & 1)
+    sum += pkt.back() << 8;
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  sum = ~sum & 0xffff;
+  pkt[2] = sum >> 8;
+  pkt[3] = sum & 0xff;
+  bsd_sockaddr_in to = sin(dst, 0);
+  EXPECT_EQ((long)pkt.size(),
+            bsd_sendto(s, pkt.data(), pkt.size(), 0, sa(to), sizeof(to)));
+  bool ok = false;
+  unsigned char reply[8192];
+  for (;;) {
+    long n = bsd_recv(s, reply, sizeof(reply), 0);
+    if (n < 0)
+      break;
+    int hl = (reply[0] & 0xf) * 4;
+    if (n >= hl + 8 && reply[hl] == 0 && reply[hl + 4] == 0x42 &&
+        reply[hl + 6] == (seq >> 8) && reply[hl + 7] == (seq & 0xff)) {
+      ok = n - hl - 8 == (long)payload.size() &&
+           std::memcmp(reply + hl + 8, payload.data(), payload.size()) == 0;
+      break;
+    }
+  }
+  bsd_close(s);
+  return ok;
+}
+
+TEST_F(WireTest, ArpEntriesTimeOutAndUnansweredRequestsGiveUp) {
+  // A resolved entry lives 20 minutes and an unanswered one 20 seconds;
+  // kernel time runs 2000 times faster here.
+  int s = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 9);
+  ASSERT_EQ(1, bsd_sendto(s, "x", 1, 0, sa(to), sizeof(to)));
+  EXPECT_EQ(1u, wait_counter(a_, "arp.entries", 1));
+  // Nobody at 10.0.0.99: the datagrams wait, then are dropped.
+  bsd_sockaddr_in nobody = sin("10.0.0.99", 9);
+  for (int i = 0; i < 3; i++)
+    ASSERT_EQ(1, bsd_sendto(s, "y", 1, 0, sa(nobody), sizeof(nobody)));
+  EXPECT_EQ(2u, counter(a_, "arp.entries"));
+  kern_clock_scale(2000);
+  EXPECT_GE(wait_counter(a_, "arp.timeouts", 2, 20000), 2u);
+  kern_clock_scale(1);
+  EXPECT_EQ(0u, counter(a_, "arp.entries"));
+  EXPECT_GE(counter(a_, "arp.dropped"), 3u);
+  // Resolution works again afterwards.
+  ASSERT_EQ(1, bsd_sendto(s, "z", 1, 0, sa(to), sizeof(to)));
+  EXPECT_EQ(2u, wait_counter(a_, "arp.rxreplies", 2));
+  bsd_close(s);
+}
+
+TEST_F(WireTest, PingGetsEchoReplies) {
+  for (unsigned short seq = 1; seq <= 5; seq++)
+    EXPECT_TRUE(Ping(a_, "10.0.0.2", seq, "ping payload " +
+                                              std::to_string(seq)));
+  EXPECT_EQ(5u, wait_counter(b_, "icmp.echo_in", 5));
+  EXPECT_EQ(5u, counter(b_, "icmp.echoreply_out"));
+  EXPECT_EQ(5u, counter(a_, "icmp.echoreply_in"));
+  // A ping needing fragments (MTU 1500) comes back whole.
+  EXPECT_TRUE(Ping(a_, "10.0.0.2", 99, std::string(4000, 'x')));
+  EXPECT_GE(counter(b_, "ip.reassembled"), 1u);
+  EXPECT_GE(counter(a_, "ip.reassembled"), 1u);
+}
+
+TEST_F(WireTest, LoopbackPingAndUdp) {
+  EXPECT_TRUE(Ping(a_, "127.0.0.1", 1, "loop"));
+  EXPECT_TRUE(Ping(a_, "10.0.0.1", 2, "own address"));
+  int rx = udp_socket(a_, "127.0.0.1", 5000);
+  int tx = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("127.0.0.1", 5000);
+  ASSERT_EQ(3, bsd_sendto(tx, "abc", 3, 0, sa(to), sizeof(to)));
+  char buf[8];
+  EXPECT_EQ(3, bsd_recv(rx, buf, sizeof(buf), 0)) << std::strerror(errno);
+  EXPECT_EQ(0u, counter(a_, "vw0.opackets") -
+                    counter(a_, "arp.txrequests")); // nothing on the wire
+  bsd_close(rx);
+  bsd_close(tx);
+}
+
+TEST_F(WireTest, PortUnreachableRefusesConnectedSocket) {
+  int s = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 9999); // nobody there
+  ASSERT_EQ(0, bsd_connect(s, sa(to), sizeof(to)));
+  ASSERT_EQ(4, bsd_send(s, "ping", 4, 0));
+  char buf[16];
+  // The blocked receive is woken by the ICMP error, not by data.
+  EXPECT_EQ(-1, bsd_recv(s, buf, sizeof(buf), 0));
+  EXPECT_EQ(ECONNREFUSED, errno);
+  EXPECT_EQ(1u, wait_counter(b_, "udp.noport", 1));
+  EXPECT_EQ(1u, wait_counter(b_, "icmp.unreach_out", 1));
+  EXPECT_EQ(1u, counter(a_, "icmp.unreach_in"));
+  // The error is reported once.
+  int err = -1;
+  bsd_socklen_t len = sizeof(err);
+  ASSERT_EQ(0, bsd_getsockopt(s, BSD_SOL_SOCKET, BSD_SO_ERROR, &err, &len));
+  EXPECT_EQ(0, err);
+  bsd_close(s);
+}
+
+TEST_F(WireTest, UnconnectedSocketDoesNotSeePortUnreachable) {
+  int s = udp_socket(a_, "0.0.0.0", 0, 300);
+  bsd_sockaddr_in to = sin("10.0.0.2", 9999);
+  ASSERT_EQ(4, bsd_sendto(s, "ping", 4, 0, sa(to), sizeof(to)));
+  char buf[16];
+  EXPECT_EQ(-1, bsd_recv(s, buf, sizeof(buf), 0));
+  EXPECT_EQ(EAGAIN, errno); // the timeout, not ECONNREFUSED
+  EXPECT_EQ(1u, wait_counter(a_, "icmp.unreach_in", 1));
+  bsd_close(s);
+}
+
+TEST_F(WireTest, BlockingReceiveIsWokenByArrival) {
+  int rx = udp_socket(b_, "10.0.0.2", 7001, 10000);
+  std::atomic<bool> received{false};
+  std::string got;
+  std::thread reader([&] {
+    char buf[64];
+    long n = bsd_recv(rx, buf, sizeof(buf), 0);
+    if (n > 0)
+      got.assign(buf, n);
+    received = true;
+  });
+  // Let the reader block first (not required for correctness).
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(received.load());
+  int tx = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 7001);
+  ASSERT_EQ(5, bsd_sendto(tx, "wake!", 5, 0, sa(to), sizeof(to)));
+  reader.join();
+  EXPECT_EQ("wake!", got);
+  bsd_close(rx);
+  bsd_close(tx);
+}
+
+TEST_F(WireTest, NonBlockingReceiveWouldBlock) {
+  int s = udp_socket(a_, "10.0.0.1", 7002);
+  char buf[8];
+  EXPECT_EQ(-1, bsd_recv(s, buf, sizeof(buf), BSD_MSG_DONTWAIT));
+  EXPECT_EQ(EWOULDBLOCK, errno);
+  ASSERT_EQ(0, bsd_fcntl(s, BSD_F_SETFL, BSD_O_NONBLOCK));
+  EXPECT_EQ(BSD_O_NONBLOCK, bsd_fcntl(s, BSD_F_GETFL, 0));
+  EXPECT_EQ(-1, bsd_recv(s, buf, sizeof(buf), 0));
+  EXPECT_EQ(EWOULDBLOCK, errno);
+  // Readiness: nothing to read, room to write.
+  bsd_pollfd pfd = {s, BSD_POLLIN | BSD_POLLOUT, 0};
+  EXPECT_EQ(1, bsd_poll(&pfd, 1, 0));
+  EXPECT_EQ(BSD_POLLOUT, pfd.revents);
+  bsd_close(s);
+}
+
+TEST_F(WireTest, PollWakesOnArrival) {
+  int rx = udp_socket(b_, "10.0.0.2", 7003);
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    int tx = udp_socket(a_, "0.0.0.0", 0);
+    bsd_sockaddr_in to = sin("10.0.0.2", 7003);
+    bsd_sendto(tx, "x", 1, 0, sa(to), sizeof(to));
+    bsd_close(tx);
+  });
+  bsd_pollfd pfd = {rx, BSD_POLLIN, 0};
+  EXPECT_EQ(1, bsd_poll(&pfd, 1, 10000));
+  EXPECT_EQ(BSD_POLLIN, pfd.revents);
+  sender.join();
+  // A descriptor that is not open is reported, not waited for.
+  bsd_pollfd bad = {9999, BSD_POLLIN, 0};
+  EXPECT_EQ(1, bsd_poll(&bad, 1, 1000));
+  EXPECT_EQ(BSD_POLLNVAL, bad.revents);
+  bsd_close(rx);
+}
+
+TEST_F(WireTest, ReceiveTimeoutExpires) {
+  int s = udp_socket(a_, "10.0.0.1", 7004, 100);
+  bsd_timeval tv = {0, 0};
+  bsd_socklen_t len = sizeof(tv);
+  ASSERT_EQ(0, bsd_getsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &tv, &len));
+  EXPECT_EQ(0, tv.tv_sec);
+  EXPECT_EQ(100000, tv.tv_usec);
+  char buf[8];
+  EXPECT_EQ(-1, bsd_recv(s, buf, sizeof(buf), 0));
+  EXPECT_EQ(EWOULDBLOCK, errno);
+  // Bad values are refused.
+  bsd_timeval badtv = {0, 2000000};
+  EXPECT_EQ(-1, bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &badtv,
+                               sizeof(badtv)));
+  EXPECT_EQ(EDOM, errno);
+  bsd_close(s);
+}
+
+TEST_F(WireTest, SocketOptions) {
+  int s = udp_socket(a_, "10.0.0.1", 7005);
+  int v = 32768;
+  ASSERT_EQ(0, bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVBUF, &v, sizeof(v)));
+  int got = 0;
+  bsd_socklen_t len = sizeof(got);
+  ASSERT_EQ(0, bsd_getsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVBUF, &got, &len));
+  EXPECT_EQ(32768, got);
+  v = 1 << 30; // beyond sb_max
+  EXPECT_EQ(-1, bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_SNDBUF, &v, sizeof(v)));
+  EXPECT_EQ(ENOBUFS, errno);
+  bsd_linger l = {1, 5};
+  ASSERT_EQ(0, bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_LINGER, &l, sizeof(l)));
+  bsd_linger lg = {0, 0};
+  len = sizeof(lg);
+  ASSERT_EQ(0, bsd_getsockopt(s, BSD_SOL_SOCKET, BSD_SO_LINGER, &lg, &len));
+  EXPECT_EQ(1, lg.l_onoff);
+  EXPECT_EQ(5, lg.l_linger);
+  len = sizeof(got);
+  ASSERT_EQ(0, bsd_getsockopt(s, BSD_SOL_SOCKET, BSD_SO_TYPE, &got, &len));
+  EXPECT_EQ(BSD_SOCK_DGRAM, got);
+  EXPECT_EQ(-1, bsd_setsockopt(s, BSD_SOL_SOCKET, 0x7777, &v, sizeof(v)));
+  EXPECT_EQ(ENOPROTOOPT, errno);
+  // A second socket on the same address needs SO_REUSEPORT on both (BSD:
+  // SO_REUSEADDR alone shares only multicast addresses).
+  bsd_sockaddr_in a = sin("10.0.0.1", 7005);
+  int s2 = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+  EXPECT_EQ(-1, bsd_bind(s2, sa(a), sizeof(a)));
+  EXPECT_EQ(EADDRINUSE, errno);
+  bsd_close(s2);
+  bsd_close(s);
+  int r1 = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+  int r2 = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+  int one = 1;
+  bsd_setsockopt(r1, BSD_SOL_SOCKET, BSD_SO_REUSEPORT, &one, sizeof(one));
+  EXPECT_EQ(0, bsd_bind(r1, sa(a), sizeof(a)));
+  bsd_setsockopt(r2, BSD_SOL_SOCKET, BSD_SO_REUSEADDR, &one, sizeof(one));
+  EXPECT_EQ(-1, bsd_bind(r2, sa(a), sizeof(a)));
+  EXPECT_EQ(EADDRINUSE, errno);
+  bsd_setsockopt(r2, BSD_SOL_SOCKET, BSD_SO_REUSEPORT, &one, sizeof(one));
+  EXPECT_EQ(0, bsd_bind(r2, sa(a), sizeof(a))) << std::strerror(errno);
+  bsd_close(r1);
+  bsd_close(r2);
+}
+
+TEST_F(WireTest, BadCallsGetErrors) {
+  bsd_stack_use(a_);
+  char buf[4];
+  EXPECT_EQ(-1, bsd_recv(12345, buf, sizeof(buf), 0));
+  EXPECT_EQ(EBADF, errno);
+  EXPECT_EQ(-1, bsd_close(2));
+  EXPECT_EQ(EBADF, errno);
+  EXPECT_EQ(-1, bsd_socket(BSD_AF_INET, 77, 0));
+  EXPECT_EQ(EPROTONOSUPPORT, errno);
+  int s = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+  bsd_sockaddr_in other = sin("10.9.9.9", 1); // not our address
+  EXPECT_EQ(-1, bsd_bind(s, sa(other), sizeof(other)));
+  EXPECT_EQ(EADDRNOTAVAIL, errno);
+  EXPECT_EQ(-1, bsd_bind(s, sa(other), 3)); // truncated sockaddr
+  EXPECT_EQ(EINVAL, errno);
+  EXPECT_EQ(-1, bsd_send(s, "x", 1, 0)); // no destination
+  EXPECT_EQ(EDESTADDRREQ, errno);
+  bsd_sockaddr_in far = sin("192.168.77.1", 9); // no route
+  EXPECT_EQ(-1, bsd_sendto(s, "x", 1, 0, sa(far), sizeof(far)));
+  EXPECT_EQ(ENETUNREACH, errno);
+  std::vector<char> huge(70000);
+  bsd_sockaddr_in to = sin("10.0.0.2", 9);
+  EXPECT_EQ(-1, bsd_sendto(s, huge.data(), huge.size(), 0, sa(to),
+                           sizeof(to)));
+  EXPECT_EQ(EMSGSIZE, errno);
+  bsd_close(s);
+  bsd_stack_use(nullptr);
+  EXPECT_EQ(-1, bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0));
+  EXPECT_EQ(ENETDOWN, errno);
+}
+
+TEST_F(WireTest, GetSockNameAndPeerName) {
+  int s = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 4242);
+  ASSERT_EQ(0, bsd_connect(s, sa(to), sizeof(to)));
+  bsd_sockaddr_in me, peer;
+  bsd_socklen_t len = sizeof(me);
+  ASSERT_EQ(0, bsd_getsockname(s, sa(me), &len));
+  char buf[16];
+  inet_ntop(AF_INET, &me.sin_addr.s_addr, buf, sizeof(buf));
+  EXPECT_STREQ("10.0.0.1", buf); // chosen from the route
+  EXPECT_GE(ntohs(me.sin_port), 49152); // ephemeral range
+  len = sizeof(peer);
+  ASSERT_EQ(0, bsd_getpeername(s, sa(peer), &len));
+  EXPECT_EQ(htons(4242), peer.sin_port);
+  bsd_close(s);
+}
+
+TEST_F(WireTest, RoutesChosenByLongestPrefix) {
+  // a gets a second wire to a third instance c.
+  bsd_stack *c = bsd_stack_create("c");
+  ASSERT_EQ(0, bsd_vwire_create(a_, "vw1", c, "vw0", nullptr));
+  ASSERT_EQ(0, bsd_if_addr(a_, "vw1", "10.1.0.1", 24));
+  ASSERT_EQ(0, bsd_if_addr(c, "vw0", "10.1.0.2", 24));
+  ASSERT_EQ(0, bsd_route_add(a_, "0.0.0.0", 0, "10.0.0.2"));
+  ASSERT_EQ(0, bsd_route_add(a_, "172.16.0.0", 12, "10.0.0.2"));
+  ASSERT_EQ(0, bsd_route_add(a_, "172.16.5.0", 24, "10.1.0.2"));
+  ASSERT_EQ(0, bsd_route_add(a_, "172.16.5.7", 32, "10.0.0.2"));
+  EXPECT_EQ(EEXIST, bsd_route_add(a_, "172.16.5.0", 24, "10.0.0.2"));
+  EXPECT_EQ(ENETUNREACH, bsd_route_add(a_, "8.8.8.0", 24, "10.77.0.1"));
+  struct Case {
+    const char *dst, *ifname, *gw;
+  } cases[] = {
+      {"172.16.5.9", "vw1", "10.1.0.2"},  // /24 beats /12
+      {"172.16.5.7", "vw0", "10.0.0.2"},  // /32 beats /24
+      {"172.16.9.9", "vw0", "10.0.0.2"},  // /12
+      {"8.8.8.8", "vw0", "10.0.0.2"},     // default
+      {"10.1.0.77", "vw1", ""},           // connected
+      {"10.0.0.1", "lo0", ""},            // local address
+  };
+  for (const Case &k : cases) {
+    char ifname[16], gw[16];
+    ASSERT_EQ(0, bsd_route_lookup(a_, k.dst, ifname, sizeof(ifname), gw,
+                                  sizeof(gw)))
+        << k.dst;
+    EXPECT_STREQ(k.ifname, ifname) << k.dst;
+    EXPECT_STREQ(k.gw, gw) << k.dst;
+  }
+  // Traffic follows the routes: a datagram for 172.16.5.9 reaches c's wire.
+  unsigned long before = counter(c, "vw0.ipackets");
+  int s = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("172.16.5.9", 9);
+  ASSERT_EQ(1, bsd_sendto(s, "r", 1, 0, sa(to), sizeof(to)));
+  EXPECT_GE(wait_counter(c, "vw0.ipackets", before + 2), before + 2);
+  // c does not forward: counted as not forwardable.
+  EXPECT_EQ(1u, wait_counter(c, "ip.cantforward", 1));
+  EXPECT_EQ(0, bsd_route_delete(a_, "172.16.5.0", 24));
+  char ifname[16];
+  ASSERT_EQ(0, bsd_route_lookup(a_, "172.16.5.9", ifname, sizeof(ifname),
+                                nullptr, 0));
+  EXPECT_STREQ("vw0", ifname);
+  bsd_close(s);
+  bsd_stack_destroy(c);
+}
+
+TEST_F(WireTest, RouteDeletedUnderACachedReference) {
+  // A connected socket caches its route; deleting the route from the
+  // table leaves the cached reference valid until it is dropped.
+  ASSERT_EQ(0, bsd_route_add(a_, "172.20.0.0", 16, "10.0.0.2"));
+  int s = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("172.20.1.1", 9);
+  ASSERT_EQ(0, bsd_connect(s, sa(to), sizeof(to)));
+  ASSERT_EQ(1, bsd_send(s, "a", 1, 0));
+  ASSERT_EQ(0, bsd_route_delete(a_, "172.20.0.0", 16));
+  EXPECT_EQ(ESRCH, bsd_route_delete(a_, "172.20.0.0", 16));
+  EXPECT_EQ(-1, bsd_send(s, "b", 1, 0));
+  EXPECT_EQ(EHOSTUNREACH, errno);
+  EXPECT_GE(counter(a_, "ip.noroute"), 1u);
+  ASSERT_EQ(0, bsd_route_add(a_, "172.20.0.0", 16, "10.0.0.2"));
+  EXPECT_EQ(1, bsd_send(s, "c", 1, 0)) << std::strerror(errno);
+  bsd_close(s);
+}
+
+TEST_F(WireTest, ForwardingWhenEnabled) {
+  // a -- b -- c, with b forwarding between its two wires.
+  bsd_stack *c = bsd_stack_create("c");
+  ASSERT_EQ(0, bsd_vwire_create(b_, "vw1", c, "vw0", nullptr));
+  ASSERT_EQ(0, bsd_if_addr(b_, "vw1", "10.2.0.1", 24));
+  ASSERT_EQ(0, bsd_if_addr(c, "vw0", "10.2.0.2", 24));
+  ASSERT_EQ(0, bsd_route_add(a_, "10.2.0.0", 24, "10.0.0.2"));
+  ASSERT_EQ(0, bsd_route_add(c, "10.0.0.0", 24, "10.2.0.1"));
+  ASSERT_EQ(0, bsd_ip_forwarding(b_, 1));
+  int rx = udp_socket(c, "10.2.0.2", 8000);
+  int tx = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.2.0.2", 8000);
+  ASSERT_EQ(6, bsd_sendto(tx, "routed", 6, 0, sa(to), sizeof(to)));
+  char buf[16];
+  EXPECT_EQ(6, bsd_recv(rx, buf, sizeof(buf), 0)) << std::strerror(errno);
+  EXPECT_EQ(1u, wait_counter(b_, "ip.forward", 1));
+  bsd_close(rx);
+  bsd_close(tx);
+  bsd_stack_destroy(c);
+}
+
+// Several application threads through the Giant-locked legacy stack at
+// once: each does request/response with its own echo server thread and
+// checks every datagram.
+TEST_F(WireTest, ConcurrentSendersGetEveryDatagramRight) {
+  constexpr int kThreads = 4, kRounds = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0}, done{0};
+  for (int t = 0; t < kThreads; t++) {
+    unsigned short port = 9100 + t;
+    int srv = udp_socket(b_, "10.0.0.2", port, 10000);
+    threads.emplace_back([srv, &bad] {
+      char buf[2048];
+      bsd_sockaddr_in from;
+      for (int i = 0; i < kRounds; i++) {
+        bsd_socklen_t fl = sizeof(from);
+        long n = bsd_recvfrom(srv, buf, sizeof(buf), 0, sa(from), &fl);
+        if (n < 0) {
+          bad++;
+          break;
+        }
+        bsd_sendto(srv, buf, n, 0, sa(from), fl);
+      }
+      bsd_close(srv);
+    });
+    threads.emplace_back([this, t, port, &bad, &done] {
+      int s = udp_socket(a_, "0.0.0.0", 0, 10000);
+      bsd_sockaddr_in to = sin("10.0.0.2", port);
+      char out[512], in[2048];
+      for (int i = 0; i < kRounds; i++) {
+        int len = 16 + (i * 37 + t * 11) % 400;
+        for (int j = 0; j < len; j++)
+          out[j] = (char)(t * 131 + i * 7 + j);
+        if (bsd_sendto(s, out, len, 0, sa(to), sizeof(to)) != len) {
+          bad++;
+          break;
+        }
+        long n = bsd_recv(s, in, sizeof(in), 0);
+        if (n != len || std::memcmp(in, out, len) != 0) {
+          bad++;
+          break;
+        }
+        done++;
+      }
+      bsd_close(s);
+    });
+  }
+  for (auto &th : threads)
+    th.join();
+  EXPECT_EQ(0, bad.load());
+  EXPECT_EQ(kThreads * kRounds, done.load());
+  EXPECT_EQ(0u, counter(b_, "udp.fullsock"));
+}
+
+TEST(StackInstances, AreIndependent) {
+  unsigned long before = bsd_mbufs_inuse();
+  bsd_stack *x = bsd_stack_create("x");
+  bsd_stack *y = bsd_stack_create("y");
+  // Same address, same port, in two instances: no conflict.
+  ASSERT_EQ(0, bsd_vwire_create(x, "vw0", nullptr, nullptr, nullptr));
+  ASSERT_EQ(0, bsd_vwire_create(y, "vw0", nullptr, nullptr, nullptr));
+  ASSERT_EQ(0, bsd_if_addr(x, "vw0", "192.168.1.1", 24));
+  ASSERT_EQ(0, bsd_if_addr(y, "vw0", "192.168.1.1", 24));
+  int sx = udp_socket(x, "192.168.1.1", 53);
+  int sy = udp_socket(y, "192.168.1.1", 53);
+  EXPECT_GE(sx, 0);
+  EXPECT_GE(sy, 0);
+  EXPECT_NE(sx, sy);
+  EXPECT_EQ(EEXIST, bsd_if_addr(x, "vw0", "192.168.1.1", 24));
+  EXPECT_EQ(ENXIO, bsd_if_addr(x, "nope0", "192.168.2.1", 24));
+  EXPECT_EQ(EINVAL, bsd_if_addr(x, "vw0", "300.1.1.1", 24));
+  EXPECT_EQ(EINVAL, bsd_if_addr(x, "vw0", "192.168.3.1", 33));
+  // Destroying an instance closes its sockets, waking a blocked reader.
+  std::thread reader([sx] {
+    char b[4];
+    bsd_recv(sx, b, sizeof(b), 0);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bsd_stack_destroy(x);
+  reader.join();
+  char buf[4];
+  EXPECT_EQ(-1, bsd_recv(sx, buf, sizeof(buf), BSD_MSG_DONTWAIT));
+  EXPECT_EQ(EBADF, errno);
+  bsd_close(sy);
+  bsd_stack_destroy(y);
+  bsd_stack_use(nullptr);
+  EXPECT_EQ(before, bsd_mbufs_inuse());
+}
+
+} // namespace
