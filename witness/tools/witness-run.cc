@@ -1,0 +1,187 @@
+//===- witness-run.cc - run a program under the witness interposer -*- C++
+//-*-===//
+//
+// witness-run [--json FILE] [--graph FILE] [--order FILE] [--policy SPEC]
+//             [--fail] -- PROG [ARGS...]
+//
+// Runs PROG with libwitness_preload.so in LD_PRELOAD. Reports go to stderr
+// and, with --json, to FILE (one JSON object per line); the learned graph
+// is written to --graph at exit ("%p" in the name becomes the pid, for
+// programs that fork). Exit status: PROG's, or with --fail 1 when witness
+// reported anything (PROG's own status when that is already non-zero).
+//
+//===----------------------------------------------------------------------===//
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#ifndef WITNESS_PRELOAD_PATH
+#define WITNESS_PRELOAD_PATH ""
+#endif
+
+namespace {
+
+[[noreturn]] void usage(const std::string &Why) {
+  fprintf(stderr,
+          "witness-run: %s\n"
+          "usage: witness-run [--json FILE] [--graph FILE] [--order FILE] "
+          "[--policy SPEC] [--fail] -- PROG [ARGS...]\n",
+          Why.c_str());
+  exit(2);
+}
+
+bool exists(const std::string &P) {
+  struct stat St;
+  return stat(P.c_str(), &St) == 0 && S_ISREG(St.st_mode);
+}
+
+/// Next to witness-run, in ../lib, or where the build put it.
+std::string findPreload() {
+  if (const char *E = getenv("WITNESS_PRELOAD"); E && *E)
+    return E;
+  char Buf[4096];
+  ssize_t N = readlink("/proc/self/exe", Buf, sizeof Buf - 1);
+  if (N > 0) {
+    Buf[N] = 0;
+    std::string Dir(Buf);
+    Dir.resize(Dir.rfind('/'));
+    for (const char *Rel :
+         {"/libwitness_preload.so", "/../lib/libwitness_preload.so"})
+      if (exists(Dir + Rel))
+        return Dir + Rel;
+  }
+  if (exists(WITNESS_PRELOAD_PATH))
+    return WITNESS_PRELOAD_PATH;
+  return "";
+}
+
+size_t countReports(const std::string &Path) {
+  std::ifstream In(Path);
+  size_t N = 0;
+  for (std::string L; std::getline(In, L);)
+    if (L.find("\"witness\":1") != std::string::npos)
+      ++N;
+  return N;
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  std::string Json, Graph, Order, Policy;
+  bool Fail = false;
+  int I = 1;
+  for (; I < Argc; ++I) {
+    std::string A = Argv[I];
+    auto Value = [&](std::string &Out) {
+      if (I + 1 >= Argc)
+        usage(A + " needs a value");
+      Out = Argv[++I];
+    };
+    if (A == "--") {
+      ++I;
+      break;
+    }
+    if (A == "--json")
+      Value(Json);
+    else if (A == "--graph")
+      Value(Graph);
+    else if (A == "--order")
+      Value(Order);
+    else if (A == "--policy")
+      Value(Policy);
+    else if (A == "--fail")
+      Fail = true;
+    else if (A == "-h" || A == "--help")
+      usage("runs PROG with the witness lock-order checker");
+    else if (A[0] == '-')
+      usage("unknown option " + A);
+    else
+      break; // PROG without "--"
+  }
+  if (I >= Argc)
+    usage("no program given");
+  std::string Preload = findPreload();
+  if (Preload.empty()) {
+    fprintf(stderr, "witness-run: cannot find libwitness_preload.so (next to "
+                    "witness-run, in ../lib, or set WITNESS_PRELOAD)\n");
+    return 2;
+  }
+  if (!Order.empty() && access(Order.c_str(), R_OK) != 0) {
+    fprintf(stderr, "witness-run: %s: cannot read order file: %s\n",
+            Order.c_str(), strerror(errno));
+    return 2;
+  }
+  // witness-run counts the reports itself, so it always has a JSON file.
+  std::string Reports = Json;
+  bool Temporary = Reports.empty();
+  if (Temporary) {
+    char Tmpl[] = "/tmp/witness-run-XXXXXX";
+    int Fd = mkstemp(Tmpl);
+    if (Fd < 0) {
+      fprintf(stderr, "witness-run: cannot create a temporary file: %s\n",
+              strerror(errno));
+      return 2;
+    }
+    close(Fd);
+    Reports = Tmpl;
+  } else {
+    // A fresh file per run; several processes of the run append to it.
+    FILE *F = fopen(Reports.c_str(), "w");
+    if (!F) {
+      fprintf(stderr, "witness-run: %s: cannot write: %s\n", Reports.c_str(),
+              strerror(errno));
+      return 2;
+    }
+    fclose(F);
+  }
+  std::string LdPreload = Preload;
+  if (const char *Old = getenv("LD_PRELOAD"); Old && *Old)
+    LdPreload += std::string(":") + Old;
+  setenv("LD_PRELOAD", LdPreload.c_str(), 1);
+  setenv("WITNESS_JSON", Reports.c_str(), 1);
+  if (!Graph.empty())
+    setenv("WITNESS_GRAPH", Graph.c_str(), 1);
+  if (!Order.empty())
+    setenv("WITNESS_ORDER", Order.c_str(), 1);
+  if (!Policy.empty())
+    setenv("WITNESS_POLICY", Policy.c_str(), 1);
+  unsetenv("WITNESS_FAIL"); // counted here instead
+
+  pid_t Pid = fork();
+  if (Pid < 0) {
+    fprintf(stderr, "witness-run: fork: %s\n", strerror(errno));
+    return 2;
+  }
+  if (Pid == 0) {
+    execvp(Argv[I], Argv + I);
+    fprintf(stderr, "witness-run: %s: %s\n", Argv[I], strerror(errno));
+    _exit(127);
+  }
+  // Signals meant for the program reach it through the process group;
+  // witness-run waits for it.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  int St = 0;
+  while (waitpid(Pid, &St, 0) < 0 && errno == EINTR) {
+  }
+  int Status = WIFEXITED(St)     ? WEXITSTATUS(St)
+               : WIFSIGNALED(St) ? 128 + WTERMSIG(St)
+                                 : 1;
+  size_t N = countReports(Reports);
+  if (Temporary)
+    unlink(Reports.c_str());
+  if (N && Fail) {
+    fprintf(stderr, "witness-run: %zu report(s) from %s; failing\n", N,
+            Argv[I]);
+    return Status ? Status : 1;
+  }
+  return Status;
+}
