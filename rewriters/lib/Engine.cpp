@@ -1,0 +1,637 @@
+//===- Engine.cpp - run the rewrites over every TU, merge, output ---------===//
+
+#include "Rewrite.h"
+#include "TUContext.h"
+
+#include "mpsafe/FrontDoor.h"
+#include "clang/AST/ASTConsumer.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Format/Format.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Lex/PPCallbacks.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Tooling/Core/Replacement.h"
+#include "clang/Tooling/ReplacementsYaml.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/YAMLTraits.h"
+
+using namespace clang;
+using llvm::StringRef;
+
+namespace mpsafe {
+namespace rewrite {
+namespace {
+
+/// What one TU hands back to the merge.
+struct TUResult {
+  ParseResult Parse;
+  std::string MainFile;
+  std::vector<Edit> Edits;
+  std::vector<Finding> Sites;
+  std::map<std::string, std::string> Contents; ///< edited files' bytes
+  std::set<std::string> Project;
+  std::set<std::string> Functions;
+};
+
+/// Include positions, conditional depth, include guards, skipped branches
+/// and defined macro names.
+class Facts : public PPCallbacks {
+public:
+  Facts(TUContext &C, SourceManager &SM) : C(C), SM(SM) {}
+
+  void InclusionDirective(SourceLocation HashLoc, const Token &, StringRef,
+                          bool, CharSourceRange FilenameRange,
+                          const FileEntry *, StringRef, StringRef,
+                          const clang::Module *,
+                          SrcMgr::CharacteristicKind) override {
+    if (HashLoc.isMacroID())
+      return;
+    auto D = SM.getDecomposedLoc(SM.getExpansionLoc(FilenameRange.getEnd()));
+    StringRef Buf = SM.getBufferData(D.first);
+    size_t NL = Buf.find('\n', D.second);
+    unsigned After = NL == StringRef::npos ? Buf.size() : NL + 1;
+    unsigned Depth = Depths[D.first];
+    auto It = BestDepth.find(D.first);
+    FileFacts &F = C.facts(D.first);
+    if (It == BestDepth.end() || Depth <= It->second) {
+      BestDepth[D.first] = Depth;
+      F.AfterIncludes = After;
+      F.HasIncludes = true;
+    }
+  }
+  void If(SourceLocation Loc, SourceRange, ConditionValueKind) override {
+    ++Depths[SM.getFileID(Loc)];
+  }
+  void Ifdef(SourceLocation Loc, const Token &,
+             const MacroDefinition &) override {
+    ++Depths[SM.getFileID(Loc)];
+  }
+  void Ifndef(SourceLocation Loc, const Token &Name,
+              const MacroDefinition &) override {
+    FileID FID = SM.getFileID(Loc);
+    if (!Depths[FID] && !Guard.count(FID))
+      Guard[FID] = Name.getIdentifierInfo()->getName().str();
+    ++Depths[FID];
+  }
+  void Endif(SourceLocation Loc, SourceLocation) override {
+    unsigned &D = Depths[SM.getFileID(Loc)];
+    if (D)
+      --D;
+  }
+  void MacroDefined(const Token &Name, const MacroDirective *MD) override {
+    StringRef N = Name.getIdentifierInfo()->getName();
+    C.Macros.insert(N.str());
+    SourceLocation L = Name.getLocation();
+    if (L.isInvalid() || !SM.getFileID(L).isValid() || L.isMacroID())
+      return;
+    FileID FID = SM.getFileID(L);
+    auto G = Guard.find(FID);
+    if (G != Guard.end() && G->second == N && !GuardDone.count(FID)) {
+      GuardDone.insert(FID);
+      auto D = SM.getDecomposedLoc(L);
+      StringRef Buf = SM.getBufferData(D.first);
+      size_t NL = Buf.find('\n', D.second);
+      C.facts(FID).AfterGuard = NL == StringRef::npos ? Buf.size() : NL + 1;
+    }
+  }
+  void SourceRangeSkipped(SourceRange R, SourceLocation) override {
+    auto B = SM.getDecomposedLoc(R.getBegin());
+    auto E = SM.getDecomposedLoc(R.getEnd());
+    if (B.first == E.first)
+      C.Skipped.push_back({B.first, B.second, E.second});
+  }
+
+private:
+  TUContext &C;
+  SourceManager &SM;
+  std::map<FileID, unsigned> Depths, BestDepth;
+  std::map<FileID, std::string> Guard;
+  std::set<FileID> GuardDone;
+};
+
+struct Shared {
+  const plan::Plan *P;
+  const plan::Profile *Prof;
+  std::string Root;
+  const std::set<std::string> *Modules;
+};
+
+class Consumer : public ASTConsumer {
+public:
+  Consumer(std::unique_ptr<TUContext> &Slot, TUResult &Out)
+      : Slot(Slot), Out(Out) {}
+
+  void HandleTranslationUnit(ASTContext &Ctx) override {
+    TUContext &C = *Slot;
+    SourceManager &SM = Ctx.getSourceManager();
+    for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
+      if (auto *ND = dyn_cast<NamedDecl>(D))
+        if (ND->getIdentifier()) {
+          C.Declared.insert(ND->getName().str());
+          if (auto *VD = dyn_cast<VarDecl>(ND))
+            if (VD->isThisDeclarationADefinition() != VarDecl::DeclarationOnly)
+              C.Defined.insert(VD->getName().str());
+          if (auto *FD = dyn_cast<FunctionDecl>(ND))
+            if (FD->doesThisDeclarationHaveABody())
+              Out.Functions.insert(FD->getName().str());
+        }
+    SplSectionRewriter::run(C);
+    CounterRewriter::run(C);
+    RefcountRewriter::run(C);
+    GiantMarkRewriter::run(C);
+    LockPlumbing::run(C);
+    Out.Edits = std::move(C.Edits);
+    Out.Sites = std::move(C.Sites);
+    Out.MainFile = C.canonicalPath(SM.getMainFileID());
+    for (auto It = SM.fileinfo_begin(); It != SM.fileinfo_end(); ++It) {
+      llvm::SmallString<256> Real;
+      StringRef RP = It->first->tryGetRealPathName();
+      std::string Path = RP.empty() ? It->first->getName().str() : RP.str();
+      if (StringRef(Path).startswith(C.Root + "/"))
+        Out.Project.insert(Path);
+    }
+    for (const Edit &E : Out.Edits)
+      if (!Out.Contents.count(E.File)) {
+        auto FE = Ctx.getSourceManager().getFileManager().getFile(E.File);
+        if (FE) {
+          FileID FID = SM.translateFile(*FE);
+          if (FID.isValid())
+            Out.Contents[E.File] = SM.getBufferData(FID).str();
+        }
+      }
+  }
+
+private:
+  std::unique_ptr<TUContext> &Slot;
+  TUResult &Out;
+};
+
+class Action : public ASTFrontendAction {
+public:
+  Action(const Shared &S, TUResult &Out) : S(S), Out(Out) {}
+
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
+                                                 StringRef) override {
+    Ctx = std::make_unique<TUContext>(CI.getASTContext(), *S.P, *S.Prof, S.Root,
+                                      S.Modules);
+    CI.getPreprocessor().addPPCallbacks(
+        std::make_unique<Facts>(*Ctx, CI.getSourceManager()));
+    return std::make_unique<Consumer>(Ctx, Out);
+  }
+
+private:
+  const Shared &S;
+  TUResult &Out;
+  std::unique_ptr<TUContext> Ctx;
+};
+
+std::string canonical(StringRef Path) {
+  llvm::SmallString<256> Real;
+  if (llvm::sys::fs::real_path(Path, Real))
+    return Path.str();
+  return std::string(Real);
+}
+
+llvm::Error planError(const plan::Plan &P, unsigned Line,
+                      const llvm::Twine &Msg) {
+  return usageError(P.Path + ":" + llvm::Twine(Line) + ": error: " + Msg);
+}
+
+std::vector<RuleInfo> ruleInfos() {
+  auto R = [](const char *Id, const char *Sum, const char *Help) {
+    RuleInfo I;
+    I.Id = Id;
+    I.Summary = Sum;
+    I.Help = Help;
+    I.HelpUri = "docs/rewrite.md";
+    return I;
+  };
+  return {
+      R("rewrite-spl-section", "spl section to lock/unlock",
+        "An spl section (s = splnet(); ... splx(s);) rewritten to the lock "
+        "the plan maps it to, with an unlock on every early exit."),
+      R("rewrite-sleep", "tsleep to msleep with the section's lock",
+        "tsleep inside a section sleeps with the section's lock as "
+        "interlock; outside any section it is left and reported."),
+      R("rewrite-counter", "statistics update to atomic(9)/counter(9)",
+        "x.f++ / x.f += n on a planned statistics global."),
+      R("rewrite-refcount", "reference count to refcount(9)",
+        "++/--/= on a planned reference count field."),
+      R("rewrite-lock-decl", "lock definition, declaration, field, init",
+        "What the rewritten code needs to compile and run."),
+      R("rewrite-ifdef", "spl code in a branch not compiled",
+        "A conditional branch no compile command enables holds spl or "
+        "tsleep code; it is not rewritten."),
+      R("rewrite-giant", "module leaves Giant",
+        "Protocol entries of a migrated module get PR_MPSAFE and its "
+        "interfaces lose IFF_NEEDSGIANT; a module with manual sites keeps "
+        "Giant."),
+      R("rewrite-conflict", "overlapping edits",
+        "Two edits of one file overlap; the file is left untouched."),
+  };
+}
+
+/// The fallback when the tree has no .clang-format: close to style(9)
+/// (tabs of 8, 4-column continuation, function braces on their own line,
+/// return type on its own line, includes left in their order).
+format::FormatStyle styleNine() {
+  format::FormatStyle S = format::getLLVMStyle(format::FormatStyle::LK_Cpp);
+  S.IndentWidth = 8;
+  S.TabWidth = 8;
+  S.UseTab = format::FormatStyle::UT_Always;
+  S.ContinuationIndentWidth = 4;
+  S.ColumnLimit = 80;
+  S.BreakBeforeBraces = format::FormatStyle::BS_Linux;
+  S.AlwaysBreakAfterReturnType = format::FormatStyle::RTBS_TopLevelDefinitions;
+  S.AlignAfterOpenBracket = format::FormatStyle::BAS_DontAlign;
+  S.AllowShortIfStatementsOnASingleLine = format::FormatStyle::SIS_Never;
+  S.AllowShortFunctionsOnASingleLine = format::FormatStyle::SFS_None;
+  S.IndentCaseLabels = false;
+  S.SortIncludes = format::FormatStyle::SI_Never;
+  S.SpaceBeforeParens = format::FormatStyle::SBPO_ControlStatements;
+  return S;
+}
+
+/// clang-format the edited lines (--format-edits); the edits unchanged
+/// when the file's replacements cannot be formatted.
+std::vector<Edit> formatEdits(StringRef File, StringRef Code,
+                              const std::vector<Edit> &Edits) {
+  tooling::Replacements Reps;
+  for (const Edit &E : Edits)
+    if (llvm::Error Err =
+            Reps.add(tooling::Replacement(File, E.Offset, E.Length, E.Text))) {
+      llvm::consumeError(std::move(Err));
+      return Edits;
+    }
+  auto Style = format::getStyle("file", File, "none", Code);
+  if (!Style) {
+    llvm::consumeError(Style.takeError());
+    return Edits;
+  }
+  if (Style->DisableFormat)
+    *Style = styleNine();
+  auto Formatted = format::formatReplacements(Code, Reps, *Style);
+  if (!Formatted) {
+    llvm::consumeError(Formatted.takeError());
+    return Edits;
+  }
+  std::vector<Edit> Out;
+  for (const tooling::Replacement &R : *Formatted) {
+    Edit E;
+    E.File = File.str();
+    E.Offset = R.getOffset();
+    E.Length = R.getLength();
+    E.Text = R.getReplacementText().str();
+    Out.push_back(E);
+  }
+  std::sort(Out.begin(), Out.end());
+  return Out;
+}
+
+} // namespace
+
+llvm::Expected<Outcome> computeRewrite(const Options &O) {
+  Outcome R;
+  if (O.PlanPath.empty())
+    return usageError("no plan: pass --plan FILE (see docs/plan.md)");
+  auto P = plan::readPlan(O.PlanPath);
+  if (!P)
+    return P.takeError();
+  R.Plan = std::move(*P);
+  const plan::Plan &Plan = R.Plan;
+  const plan::Profile *Prof = plan::findProfile(Plan.Target);
+
+  llvm::SmallString<256> Root(llvm::sys::path::parent_path(O.PlanPath));
+  if (Root.empty())
+    Root = ".";
+  if (!Plan.Root.empty()) {
+    if (llvm::sys::path::is_absolute(Plan.Root))
+      Root = Plan.Root;
+    else
+      llvm::sys::path::append(Root, Plan.Root);
+  }
+  R.Root = canonical(Root);
+  if (!llvm::sys::fs::is_directory(R.Root))
+    return planError(Plan, 1, "root '" + R.Root + "' is not a directory");
+
+  std::set<std::string> Modules;
+  bool All = true;
+  if (!O.Stage.empty()) {
+    if (!Plan.findStage(O.Stage)) {
+      std::string Known;
+      for (const plan::Stage &S : Plan.Stages)
+        Known += (Known.empty() ? "" : ", ") + S.Name;
+      return usageError("--stage " + O.Stage + ": no such stage in " +
+                        Plan.Path +
+                        " (stages: " + (Known.empty() ? "none" : Known) + ")");
+    }
+    auto M = plan::stageModules(Plan, O.Stage, All);
+    Modules.insert(M.begin(), M.end());
+  } else {
+    All = true;
+  }
+
+  auto DB = CompileDB::load(O.BuildDir);
+  if (!DB)
+    return DB.takeError();
+  auto Files = (*DB)->select(O.Files);
+  if (!Files)
+    return Files.takeError();
+  std::vector<tooling::CompileCommand> Cmds;
+  for (const std::string &F : *Files)
+    for (tooling::CompileCommand &C : (*DB)->getCompileCommands(F))
+      Cmds.push_back(std::move(C));
+
+  std::string ResErr;
+  std::string ResourceDir = findResourceDir(&ResErr);
+  auto Adjust = makeArgumentsAdjuster(O.ExtraArgs, ResourceDir);
+  Shared S{&Plan, Prof, R.Root, All ? nullptr : &Modules};
+  std::vector<TUResult> Results(Cmds.size());
+  parallelFor(Cmds.size(), O.Jobs, /*Progress=*/true, [&](size_t I) {
+    Results[I].Parse =
+        runAction(Cmds[I], Adjust, std::make_unique<Action>(S, Results[I]));
+  });
+
+  // Merge once.
+  std::set<std::string> Functions;
+  std::set<
+      std::tuple<std::string, unsigned, unsigned, std::string, std::string>>
+      SeenSites;
+  for (TUResult &T : Results) {
+    Functions.insert(T.Functions.begin(), T.Functions.end());
+    if (!T.Parse.Ok) {
+      R.Unwritable.insert(canonical(T.Parse.File));
+      R.Rep.Failures.push_back(T.Parse);
+      continue;
+    }
+    for (auto &KV : T.Contents)
+      R.Source.emplace(KV.first, KV.second);
+    R.ProjectFiles.insert(T.Project.begin(), T.Project.end());
+  }
+  // Functions the plan names must exist (checked on whole-database runs).
+  if (O.Files.empty()) {
+    std::vector<std::string> Errs;
+    auto Check = [&](const std::string &F, unsigned Line, const char *What) {
+      if (!F.empty() && !Functions.count(F))
+        Errs.push_back(Plan.Path + ":" + std::to_string(Line) +
+                       ": error: unknown function '" + F + "' in " + What +
+                       " (no parsed file defines it)");
+    };
+    for (const plan::Rule &Ru : Plan.Rules)
+      Check(Ru.When.Function, Ru.Line, "rule");
+    for (const plan::Lock &L : Plan.Locks) {
+      Check(L.InitIn, L.Line, "init_in");
+      Check(L.DestroyIn, L.Line, "destroy_in");
+    }
+    if (!Errs.empty()) {
+      std::string All;
+      for (auto &E : Errs)
+        All += (All.empty() ? "" : "\n") + E;
+      return usageError(All);
+    }
+  }
+  // A module with manual sections or sleeps, or a file that failed to
+  // parse, stays under Giant: its PR_MPSAFE/IFF_NEEDSGIANT marks go.
+  std::map<std::string, unsigned> KeepGiant;
+  auto ModuleOfFile = [&](const std::string &F) {
+    return plan::moduleOf(Plan, relativePath(F, R.Root));
+  };
+  for (TUResult &T : Results)
+    for (const Finding &F : T.Sites)
+      if (F.Category == Manual &&
+          (F.RuleId == "rewrite-spl-section" || F.RuleId == "rewrite-sleep" ||
+           F.RuleId == "rewrite-ifdef"))
+        KeepGiant[ModuleOfFile(F.Loc.File)]++;
+  for (const std::string &F : R.Unwritable)
+    KeepGiant[ModuleOfFile(F)]++;
+  // Stages build on each other (the socket layer under the protocols, the
+  // drivers under IP): after a stage that keeps Giant, every later one
+  // keeps it too.
+  bool Held = false;
+  for (const plan::Stage &St : Plan.Stages) {
+    if (Held)
+      for (const std::string &M : St.Modules)
+        KeepGiant.emplace(M, 0);
+    for (const std::string &M : St.Modules)
+      Held = Held || KeepGiant.count(M);
+  }
+  std::set<std::string> Reported;
+  for (TUResult &T : Results) {
+    if (!T.Parse.Ok)
+      continue;
+    auto Stays = [&](const std::string &File) {
+      return KeepGiant.count(ModuleOfFile(File)) != 0;
+    };
+    for (const Edit &E : T.Edits) {
+      std::string M = ModuleOfFile(E.File);
+      if (!E.GiantMark || !Stays(E.File) || !Reported.insert(M).second)
+        continue;
+      Finding Fd;
+      Fd.RuleId = "rewrite-giant";
+      Fd.Level = Severity::Warning;
+      Fd.Category = Manual;
+      Fd.Loc = {E.File, E.Line, E.Column};
+      Fd.Message =
+          "manual: module " + M + " stays under Giant (not marked MPSAFE): " +
+          (KeepGiant[M]
+               ? std::to_string(KeepGiant[M]) + " of its sites are manual"
+               : std::string("an earlier stage stays under "
+                             "Giant"));
+      Fd.Key = M;
+      T.Sites.push_back(Fd);
+    }
+    T.Edits.erase(std::remove_if(T.Edits.begin(), T.Edits.end(),
+                                 [&](const Edit &E) {
+                                   return E.GiantMark && Stays(E.File);
+                                 }),
+                  T.Edits.end());
+    T.Sites.erase(std::remove_if(T.Sites.begin(), T.Sites.end(),
+                                 [&](const Finding &F) {
+                                   return F.RuleId == "rewrite-giant" &&
+                                          F.Category == Auto &&
+                                          Stays(F.Loc.File);
+                                 }),
+                  T.Sites.end());
+    R.Edits.add(T.Edits);
+    for (auto &KV : T.Contents)
+      R.Edits.noteContent(KV.first, contentHash(KV.second));
+  }
+  R.Edits.finalize();
+  for (const std::string &F : R.Unwritable)
+    R.Edits.exclude(F);
+
+  // Sites: de-duplicated across TUs; an #ifdef finding drops when another
+  // TU rewrote inside that branch.
+  for (TUResult &T : Results) {
+    if (!T.Parse.Ok)
+      continue;
+    for (Finding &F : T.Sites) {
+      if (F.RuleId == "rewrite-ifdef") {
+        unsigned B = 0, E = 0;
+        sscanf(F.Key.c_str(), "%u-%u", &B, &E);
+        bool Covered =
+            llvm::any_of(R.Edits.editsOf(F.Loc.File), [&](const Edit &Ed) {
+              return Ed.Offset >= B && Ed.Offset < E;
+            });
+        if (Covered)
+          continue;
+      }
+      auto Key = std::make_tuple(F.Loc.File, F.Loc.Line, F.Loc.Column, F.RuleId,
+                                 F.Message);
+      if (!SeenSites.insert(Key).second)
+        continue;
+      if (R.Edits.conflicted(F.Loc.File) || R.Unwritable.count(F.Loc.File)) {
+        if (F.Category != Manual) {
+          F.Category = Manual;
+          F.Level = Severity::Warning;
+          F.Message = "manual: not written (" +
+                      std::string(R.Unwritable.count(F.Loc.File)
+                                      ? "the file failed to parse"
+                                      : "conflicting edits in the file") +
+                      "): " + F.Message;
+        }
+      }
+      R.Rep.Findings.push_back(std::move(F));
+    }
+  }
+  for (const Conflict &C : R.Edits.conflicts()) {
+    Finding F;
+    F.RuleId = "rewrite-conflict";
+    F.Level = Severity::Error;
+    F.Category = Manual;
+    F.Loc = {C.B.File, C.B.Line, C.B.Column};
+    F.Message = "conflicting edits at " + C.A.File + ":" +
+                std::to_string(C.A.Line) + ":" + std::to_string(C.A.Column) +
+                " and " + std::to_string(C.B.Line) + ":" +
+                std::to_string(C.B.Column) + "; the file is left untouched";
+    if (C.A.Offset == C.B.Offset && C.A.Text == C.B.Text)
+      F.Message = "the file changed while it was being parsed; it is left "
+                  "untouched";
+    F.Related.push_back({{C.A.File, C.A.Line, C.A.Column}, "first edit"});
+    R.Rep.Findings.push_back(std::move(F));
+  }
+  R.Rep.Tool = "mpsafe-rewrite";
+  R.Rep.Root = R.Root;
+  R.Rep.Rules = ruleInfos();
+  assignIds(R.Rep);
+
+  for (const std::string &F : R.Edits.files()) {
+    auto It = R.Source.find(F);
+    if (It == R.Source.end())
+      continue;
+    std::vector<Edit> Es = R.Edits.editsOf(F);
+    if (O.FormatEdits)
+      Es = formatEdits(F, It->second, Es);
+    R.Rewritten[F] = applyEdits(It->second, Es);
+    R.Final[F] = std::move(Es);
+  }
+  // Counts by class, for the JSON and the summary line.
+  llvm::json::Object Counts;
+  unsigned NA = 0, NS = 0, NM = 0;
+  for (const Finding &F : R.Rep.Findings)
+    (F.Category == Auto ? NA : F.Category == Assisted ? NS : NM)++;
+  Counts["auto"] = NA;
+  Counts["assisted"] = NS;
+  Counts["manual"] = NM;
+  Counts["files_rewritten"] = (int64_t)R.Rewritten.size();
+  R.Rep.JsonExtra["rewrite"] = std::move(Counts);
+
+  R.Status = (!R.Unwritable.empty() || !R.Edits.conflicts().empty())
+                 ? ExitParseFailure
+                 : ExitClean;
+  return R;
+}
+
+static std::string rel(const Outcome &R, StringRef F) {
+  return relativePath(F, R.Root);
+}
+
+void printDiff(const Outcome &R, llvm::raw_ostream &OS) {
+  for (const auto &KV : R.Rewritten) {
+    std::string Rel = rel(R, KV.first);
+    writeUnifiedDiff(OS, "a/" + Rel, "b/" + Rel, R.Source.at(KV.first),
+                     KV.second);
+  }
+}
+
+/// The file still holds the bytes that were parsed.
+static bool unchangedOnDisk(const Outcome &R, const std::string &F) {
+  auto Buf = llvm::MemoryBuffer::getFile(F, /*IsText=*/false);
+  return Buf && (*Buf)->getBuffer() == R.Source.at(F);
+}
+
+std::vector<std::string> writeInPlace(const Outcome &R) {
+  std::vector<std::string> Errs;
+  for (const auto &KV : R.Rewritten) {
+    if (!unchangedOnDisk(R, KV.first)) {
+      Errs.push_back(KV.first + ": changed on disk since it was parsed; not "
+                                "written");
+      continue;
+    }
+    if (llvm::Error E = writeAtomically(KV.first, KV.second))
+      Errs.push_back(llvm::toString(std::move(E)));
+  }
+  return Errs;
+}
+
+std::vector<std::string> writeOutDir(const Outcome &R, StringRef Dir) {
+  std::vector<std::string> Errs;
+  std::set<std::string> Files = R.ProjectFiles;
+  for (const auto &KV : R.Rewritten)
+    Files.insert(KV.first);
+  for (const std::string &F : Files) {
+    llvm::SmallString<256> Out(Dir);
+    llvm::sys::path::append(Out, rel(R, F));
+    if (canonical(Out) == F) {
+      Errs.push_back(std::string(Out) +
+                     ": --out-dir would overwrite the input");
+      continue;
+    }
+    std::string Content;
+    auto It = R.Rewritten.find(F);
+    if (It != R.Rewritten.end()) {
+      Content = It->second;
+    } else {
+      auto Buf = llvm::MemoryBuffer::getFile(F, /*IsText=*/false);
+      if (!Buf) {
+        Errs.push_back(F + ": cannot read: " + Buf.getError().message());
+        continue;
+      }
+      Content = (*Buf)->getBuffer().str();
+    }
+    if (llvm::Error E = writeAtomically(Out, Content, /*CreateDirs=*/true))
+      Errs.push_back(llvm::toString(std::move(E)));
+  }
+  return Errs;
+}
+
+llvm::Error exportFixes(const Outcome &R, StringRef Path) {
+  tooling::TranslationUnitReplacements TUR;
+  TUR.MainSourceFile = R.Rewritten.empty() ? "" : R.Rewritten.begin()->first;
+  for (const auto &KV : R.Rewritten) {
+    // clang-apply-replacements orders an insertion and a replacement at
+    // one offset its own way: hand it the two as one replacement.
+    std::vector<Edit> Merged;
+    for (const Edit &E : R.Final.at(KV.first)) {
+      if (!Merged.empty() && Merged.back().Length == 0 &&
+          Merged.back().Offset == E.Offset) {
+        Merged.back().Length = E.Length;
+        Merged.back().Text += E.Text;
+        continue;
+      }
+      Merged.push_back(E);
+    }
+    for (const Edit &E : Merged)
+      TUR.Replacements.emplace_back(KV.first, E.Offset, E.Length, E.Text);
+  }
+  return writeFileAtomically(Path, [&](llvm::raw_ostream &OS) {
+    llvm::yaml::Output Y(OS);
+    Y << TUR;
+  });
+}
+
+} // namespace rewrite
+} // namespace mpsafe
