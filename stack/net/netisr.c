@@ -71,6 +71,9 @@ netisr_run(int num)
 	if ((ni->ni_flags & NETISR_MPSAFE) == 0)
 		mtx_lock(&Giant);
 	for (;;) {
+		/* Torn down (netisr_destroy_vnet) while we waited for Giant. */
+		if (ni->ni_handler == NULL || ni->ni_queue == NULL)
+			break;
 		s = splimp();
 		IF_DEQUEUE(ni->ni_queue, m);
 		splx(s);
