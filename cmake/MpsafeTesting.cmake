@@ -8,7 +8,11 @@
 #     [TIMEOUT seconds])        per-test timeout (default 300)
 #
 # Each TEST() becomes its own ctest test (gtest_discover_tests, discovered at
-# test time so the build never runs test binaries).
+# test time so the build never runs test binaries). Every test process runs
+# with WITNESS_FAIL=1: it exits non-zero when witness reported anything,
+# even if every assertion passed (suites that trigger reports on purpose
+# turn it off through witness_set_fail_mode()). WITNESS_GRAPH and the other
+# WITNESS_* variables of the calling environment pass through (docs/witness.md).
 include(GoogleTest)
 
 function(mpsafe_add_gtest name)
@@ -30,7 +34,16 @@ function(mpsafe_add_gtest name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   gtest_discover_tests(${name}
     TEST_PREFIX "${prefix}${name}."
-    DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-               ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+    DISCOVERY_MODE PRE_TEST)
+  # gtest_discover_tests flattens list-valued PROPERTIES (two labels, two
+  # variables), so the properties are set by a script that ctest runs after
+  # the discovered test list (${name}_TESTS) is known.
+  set(env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1" "WITNESS_FAIL=1")
+  set(props ${CMAKE_CURRENT_BINARY_DIR}/${name}_properties.cmake)
+  file(WRITE ${props}
+    "if(${name}_TESTS)\n"
+    "  set_tests_properties(\${${name}_TESTS} PROPERTIES\n"
+    "    LABELS \"${labels}\" TIMEOUT ${T_TIMEOUT} ENVIRONMENT \"${env}\")\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${props})
 endfunction()
