@@ -169,7 +169,7 @@ TEST_F(TapInterop, CurlDownloadsFile) {
 
 TEST_F(TapInterop, CurlDownloadsFileWithLossAndReorder) {
   makeFile(dir + "/www/blob.bin", 20);
-  startDaemon("--loss 0.02 --reorder 0.01 --seed 7");
+  startDaemon("--loss 2 --reorder 1 --seed 7");
   ASSERT_EQ(sh(ip("timeout 120 curl -sf -o " + dir + "/got.bin http://10.77.0.2/blob.bin")),
             0)
       << out("cat " + dir + "/bsdnetd.log");

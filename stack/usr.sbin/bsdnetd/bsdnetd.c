@@ -6,7 +6,7 @@
  *           [--pcap FILE] [--loss P] [--dup P] [--reorder P] [--delay MS]
  *           [--seed N] [--http-root DIR] [--connect HOST:PORT]
  *
- * Probabilities are fractions (0.01) or percentages (1%).  SIGUSR1
+ * --loss, --dup and --reorder are percentages (2 or 2%).  SIGUSR1
  * prints netstat -s style statistics; SIGTERM and SIGINT stop it
  * cleanly, printing the statistics once more.
  */
@@ -55,7 +55,10 @@ bad(const char *fmt, ...)
 	exit(2);
 }
 
-/* A probability: "0.05" or "5%"; in parts per million. */
+/*
+ * A percentage, as netem spells it: "2" or "2%" (fractions allowed, "0.5");
+ * returned in parts per million.
+ */
 static unsigned int
 parse_prob(const char *opt, const char *arg)
 {
@@ -66,15 +69,13 @@ parse_prob(const char *opt, const char *arg)
 	p = strtod(arg, &end);
 	if (end == arg || errno != 0)
 		bad("--%s: '%s' is not a number", opt, arg);
-	if (*end == '%') {
-		p /= 100.0;
+	if (*end == '%')
 		end++;
-	}
 	if (*end != '\0')
 		bad("--%s: trailing characters in '%s'", opt, arg);
-	if (p < 0.0 || p > 1.0)
-		bad("--%s: %s is not a probability in [0, 1]", opt, arg);
-	return ((unsigned int)(p * 1000000.0 + 0.5));
+	if (p < 0.0 || p > 100.0)
+		bad("--%s: %s is not a percentage in [0, 100]", opt, arg);
+	return ((unsigned int)(p * 10000.0 + 0.5));
 }
 
 static unsigned long long
