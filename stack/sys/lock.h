@@ -75,6 +75,8 @@ void	lock_destroy(struct lock_object *lo, const char *file, int line);
  * The hook point.  Contract (docs/internals.md, "The witness hook"):
  * CHECKORDER before blocking, LOCK after taking (once per recursion level),
  * UNLOCK before releasing (once per level), SLEEP before any sleep.
+ * CHECKORDER, LOCK and UNLOCK use witness's inline fast path: the steady
+ * state costs no call (docs/witness.md, "Cost").
  */
 #ifdef MPSAFE_WITNESS
 #define	WITNESS_INIT(lo, cls, kind, wflags)				\
@@ -82,11 +84,11 @@ void	lock_destroy(struct lock_object *lo, const char *file, int line);
 #define	WITNESS_DESTROY(lo, file, line)					\
 	witness_destroy(&(lo)->lo_witness, (file), (line))
 #define	WITNESS_CHECKORDER(lo, op, file, line)				\
-	witness_checkorder(&(lo)->lo_witness, (op), (file), (line))
+	witness_fast_checkorder(&(lo)->lo_witness, (op), (file), (line))
 #define	WITNESS_LOCK(lo, op, file, line)				\
-	witness_acquired(&(lo)->lo_witness, (op), (file), (line))
+	witness_fast_acquired(&(lo)->lo_witness, (op), (file), (line))
 #define	WITNESS_UNLOCK(lo, op, file, line)				\
-	witness_released(&(lo)->lo_witness, (op), (file), (line))
+	witness_fast_released(&(lo)->lo_witness, (op), (file), (line))
 #define	WITNESS_UPGRADE(lo, file, line)					\
 	witness_upgraded(&(lo)->lo_witness, (file), (line))
 #define	WITNESS_DOWNGRADE(lo, file, line)				\

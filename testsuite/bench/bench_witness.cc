@@ -1,8 +1,10 @@
 // Cost of witness on the lock fast path.
 //
 // Each lock is a small wrapper over a pthread primitive with the witness
-// hooks either compiled out (Off: a plain wrapper, what a build without
-// MPSAFE_WITNESS runs) or on. "depth" is how many other locks, of other
+// hooks either compiled out (off: a plain wrapper, what a build without
+// MPSAFE_WITNESS runs) or on through the inline fast path of witness.h
+// (on: what sys/lock.h uses), plus the mutex through the out-of-line hooks
+// (on_call: the plain C API). "depth" is how many other locks, of other
 // classes and in a validated order, are held around the measured pair.
 // The ratios printed at the end compare on with off at the same depth.
 #include "ratio_reporter.h"
@@ -13,23 +15,35 @@
 
 namespace {
 
-template <bool On> struct Mutex {
+// The wrappers are inlined in every variant, so that the ratios compare
+// the hooks alone, not the compiler's inlining choices.
+#define BENCH_INLINE __attribute__((always_inline))
+
+enum Hooks { Off, Inline, Call };
+
+template <int How> struct Mutex {
   pthread_mutex_t M = PTHREAD_MUTEX_INITIALIZER;
   witness_lock W{};
   explicit Mutex(const char *Class,
                  witness_kind Kind = WITNESS_KIND_SLEEP_MUTEX) {
-    if (On)
+    if (How != Off)
       witness_init(&W, Class, nullptr, Kind, 0);
   }
-  void lock() {
-    if (On)
+  BENCH_INLINE void lock() {
+    if (How == Inline)
+      witness_fast_checkorder(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
+    else if (How == Call)
       witness_checkorder(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
     pthread_mutex_lock(&M);
-    if (On)
+    if (How == Inline)
+      witness_fast_acquired(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
+    else if (How == Call)
       witness_acquired(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
   }
-  void unlock() {
-    if (On)
+  BENCH_INLINE void unlock() {
+    if (How == Inline)
+      witness_fast_released(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
+    else if (How == Call)
       witness_released(&W, WITNESS_OP_EXCLUSIVE, __FILE__, __LINE__);
     pthread_mutex_unlock(&M);
   }
@@ -42,16 +56,16 @@ template <bool On> struct RwRead {
     if (On)
       witness_init(&W, Class, nullptr, Kind, 0);
   }
-  void lock() {
+  BENCH_INLINE void lock() {
     if (On)
-      witness_checkorder(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
+      witness_fast_checkorder(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
     pthread_rwlock_rdlock(&L);
     if (On)
-      witness_acquired(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
+      witness_fast_acquired(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
   }
-  void unlock() {
+  BENCH_INLINE void unlock() {
     if (On)
-      witness_released(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
+      witness_fast_released(&W, WITNESS_OP_SHARED, __FILE__, __LINE__);
     pthread_rwlock_unlock(&L);
   }
 };
@@ -60,19 +74,23 @@ const char *const Outer[8] = {"bench_o0", "bench_o1", "bench_o2", "bench_o3",
                               "bench_o4", "bench_o5", "bench_o6", "bench_o7"};
 
 /// Holds `Depth` outer locks (in order) around the measured loop.
-template <bool On, typename Lock>
+template <int How, typename Lock>
 void pairAtDepth(benchmark::State &St, Lock &L) {
-  static Mutex<On> *Held[8];
+  static Mutex<How> *Held[8];
   int Depth = int(St.range(0));
   for (int I = 0; I < Depth; ++I) {
     if (!Held[I])
-      Held[I] = new Mutex<On>(Outer[I]);
+      Held[I] = new Mutex<How>(Outer[I]);
     Held[I]->lock();
   }
+  unsigned long Calls = witness_hook_calls();
   for (auto _ : St) {
     L.lock();
     L.unlock();
   }
+  // Out-of-line hook calls per pair: 0 when the inline path covers it.
+  St.counters["hook_calls"] = benchmark::Counter(
+      double(witness_hook_calls() - Calls) / double(St.iterations()));
   for (int I = Depth - 1; I >= 0; --I)
     Held[I]->unlock();
 }
@@ -85,19 +103,19 @@ void BM_RawMutex(benchmark::State &St) {
   }
 }
 
-template <bool On> void BM_Mutex(benchmark::State &St) {
-  static Mutex<On> L("bench_mtx");
-  pairAtDepth<On>(St, L);
+template <int How> void BM_Mutex(benchmark::State &St) {
+  static Mutex<How> L("bench_mtx");
+  pairAtDepth<How>(St, L);
 }
 
 template <bool On> void BM_RwRead(benchmark::State &St) {
   static RwRead<On> L("bench_rw", WITNESS_KIND_RW);
-  pairAtDepth<On>(St, L);
+  pairAtDepth<On ? Inline : Off>(St, L);
 }
 
 template <bool On> void BM_SxRead(benchmark::State &St) {
   static RwRead<On> L("bench_sx", WITNESS_KIND_SX);
-  pairAtDepth<On>(St, L);
+  pairAtDepth<On ? Inline : Off>(St, L);
 }
 
 void BM_RawRwRead(benchmark::State &St) {
@@ -117,8 +135,8 @@ void BM_RawMutexContended(benchmark::State &St) {
   }
 }
 
-template <bool On> void BM_MutexContended(benchmark::State &St) {
-  static Mutex<On> L("bench_contended");
+template <int How> void BM_MutexContended(benchmark::State &St) {
+  static Mutex<How> L("bench_contended");
   for (auto _ : St) {
     L.lock();
     L.unlock();
@@ -136,19 +154,24 @@ template <bool On> void BM_RwReadContended(benchmark::State &St) {
 } // namespace
 
 BENCHMARK(BM_RawMutex)->Name("mutex/raw");
-BENCHMARK(BM_Mutex<false>)
+BENCHMARK(BM_Mutex<Off>)
     ->Name("mutex/off")
     ->ArgName("depth")
     ->Arg(0)
     ->Arg(1)
     ->Arg(4)
     ->Arg(8);
-BENCHMARK(BM_Mutex<true>)
+BENCHMARK(BM_Mutex<Inline>)
     ->Name("mutex/on")
     ->ArgName("depth")
     ->Arg(0)
     ->Arg(1)
     ->Arg(4)
+    ->Arg(8);
+BENCHMARK(BM_Mutex<Call>)
+    ->Name("mutex/on_call")
+    ->ArgName("depth")
+    ->Arg(1)
     ->Arg(8);
 BENCHMARK(BM_RawRwRead)->Name("rw_read/raw");
 BENCHMARK(BM_RwRead<false>)
@@ -175,11 +198,11 @@ BENCHMARK(BM_RawMutexContended)
     ->Name("mutex_contended/raw")
     ->Threads(2)
     ->UseRealTime();
-BENCHMARK(BM_MutexContended<false>)
+BENCHMARK(BM_MutexContended<Off>)
     ->Name("mutex_contended/off")
     ->Threads(2)
     ->UseRealTime();
-BENCHMARK(BM_MutexContended<true>)
+BENCHMARK(BM_MutexContended<Inline>)
     ->Name("mutex_contended/on")
     ->Threads(2)
     ->UseRealTime();
@@ -204,6 +227,11 @@ int main(int Argc, char **Argv) {
                          (D == 1   ? " (goal <= 1.5)"
                           : D == 8 ? " (goal <= 2.0)"
                                    : "")});
+  for (int D : {1, 8})
+    Pairs.push_back(
+        {"mutex/on_call/depth:" + std::to_string(D),
+         "mutex/off/depth:" + std::to_string(D),
+         "mutex out-of-line hooks/off, depth " + std::to_string(D)});
   for (int D : {1, 8}) {
     Pairs.push_back({"rw_read/on/depth:" + std::to_string(D),
                      "rw_read/off/depth:" + std::to_string(D),

@@ -163,12 +163,15 @@ private:
   size_t Pos = 0;
 };
 
-/// Each test starts from a forgotten graph, warn policies and a fresh JSON
-/// file, and captures stderr.
+/// Each test starts from a forgotten graph, warn policies, fail mode off
+/// and a fresh JSON file, and captures stderr. These tests trigger reports
+/// on purpose: the WITNESS_FAIL=1 that ctest gives every test process
+/// (cmake/MpsafeTesting.cmake) is overridden here through the API.
 class WitnessTest : public ::testing::Test {
 protected:
   void SetUp() override {
     witness_reset();
+    witness_set_fail_mode(0, 1);
     witness_set_policies("all=warn");
     Json = ::testing::TempDir() + "witness-" + std::to_string(getpid()) + "-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name() +

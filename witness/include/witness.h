@@ -132,6 +132,10 @@ unsigned long witness_usage(enum witness_capacity cap);
 /* How many acquisitions took one of witness's internal locks (a new edge
  * or a new held chain); steady-state acquisitions take none. */
 unsigned long witness_slow_acquisitions(void);
+/* Calls the calling thread made to the out-of-line checkorder, acquired
+ * and released hooks, directly or from the inline fast path below: no
+ * growth in steady state when the fast path is used. */
+unsigned long witness_hook_calls(void);
 /* Reports emitted so far (after dedup), for one check or all (-1). */
 unsigned long witness_report_count(int check);
 /* Prints the one-line summary to stderr (also done at exit). */
@@ -139,6 +143,133 @@ void	witness_print_summary(void);
 /* Test support: forgets the learned graph, reports and dedup state.  Only
  * with no other thread using witness. */
 void	witness_reset(void);
+
+/*
+ * The inline fast path.  Lock implementations call witness_fast_*()
+ * instead of the three hooks above (same arguments, same contract): the
+ * steady state, a lock acquired on top of a held chain already validated
+ * and released in LIFO order, then costs no call, no atomic operation and
+ * no lock; anything else falls through to the out-of-line hook.
+ *
+ * Each thread's state lives in one initial-exec TLS block owned by the
+ * library.  wt_held[0] is a sentinel standing for "nothing held", so
+ * wt_held[wt_n] is always the top of the held list.  Each entry carries
+ * the chain hash (as lockdep's) of the held classes up to it, and a cache:
+ * the one class last validated on top of that chain (wh_nextok) with the
+ * chain hash it gives (wh_nexthash).  The cache belongs to the chain, not
+ * to the lock: it survives a release and serves the next lock pushed on
+ * the same chain, so a steady state writes no cache at all.  Nothing here
+ * is shared between threads.  The layout is not an API: only this header
+ * and the library touch it.
+ */
+struct witness_held {
+	struct witness_lock *wh_lock;
+	void		*wh_class;
+	const char	*wh_file;	/* acquisition site */
+	int		 wh_line;
+	unsigned	 wh_state;	/* mode | WITNESS_HS_TRIED | rec << 8 */
+	unsigned long long wh_chain;	/* hash of the held classes to here */
+	const void	*wh_nextok;	/* class validated on top of this one */
+	unsigned long long wh_nexthash;	/* wh_chain with wh_nextok on top */
+};
+#define	WITNESS_HS_MODE		0x3	/* WITNESS_OP_EXCLUSIVE or _SHARED */
+#define	WITNESS_HS_TRIED	0x4	/* taken by a try-lock */
+#define	WITNESS_HS_RSHIFT	8	/* recursion levels above this */
+
+#define	WITNESS_BUCKETS		256	/* a power of 2, at most 256 */
+struct witness_thread {
+	unsigned	 wt_n;		/* held locks tracked */
+	unsigned	 wt_cap;	/* room past the sentinel; 0: not set up */
+	unsigned	 wt_overflow;	/* held beyond wt_cap, untracked */
+	struct witness_held *wt_held;	/* [0] sentinel, [1..wt_n] held */
+	long		 wt_tid;
+	unsigned long	 wt_hookcalls;	/* out-of-line hook calls */
+	/* Held locks per address bucket: 0 proves a lock is not held. */
+	unsigned short	 wt_bucket[WITNESS_BUCKETS];
+};
+
+extern __thread struct witness_thread witness_td
+    __attribute__((__tls_model__("initial-exec")));
+
+static __inline unsigned
+witness_bucket(const struct witness_lock *wl)
+{
+	/* Fibonacci hashing: the top bits of the product mix every bit of
+	 * the address, whatever the stride between locks. */
+	unsigned long long a = (unsigned long)wl * 0x9e3779b97f4a7c15ULL;
+
+	return ((unsigned)(a >> 56) & (WITNESS_BUCKETS - 1));
+}
+
+/* True when taking wl needs no check: a validated chain, not held, room. */
+static __inline int
+witness_fast_ok(const struct witness_thread *t, const struct witness_lock *wl,
+    unsigned op)
+{
+	return (t->wt_n < t->wt_cap && (op & WITNESS_OP_TRY) == 0 &&
+	    t->wt_held[t->wt_n].wh_nextok == wl->w_class &&
+	    t->wt_bucket[witness_bucket(wl)] == 0);
+}
+
+static __inline void
+witness_fast_checkorder(struct witness_lock *wl, unsigned op,
+    const char *file, int line)
+{
+	if (wl->w_class == 0 ||
+	    __builtin_expect(witness_fast_ok(&witness_td, wl, op), 1))
+		return;
+	witness_checkorder(wl, op, file, line);
+}
+
+static __inline void
+witness_fast_acquired(struct witness_lock *wl, unsigned op, const char *file,
+    int line)
+{
+	struct witness_thread *t = &witness_td;
+	struct witness_held *h;
+
+	if (wl->w_class == 0)
+		return;
+	if (__builtin_expect(!witness_fast_ok(t, wl, op), 0)) {
+		witness_acquired(wl, op, file, line);
+		return;
+	}
+	h = &t->wt_held[t->wt_n + 1];
+	h->wh_lock = wl;
+	h->wh_class = wl->w_class;
+	h->wh_file = file;
+	h->wh_line = line;
+	h->wh_state = (op & WITNESS_OP_SHARED) ? WITNESS_OP_SHARED :
+	    WITNESS_OP_EXCLUSIVE;
+	if (h->wh_chain != h[-1].wh_nexthash) {	/* another chain: no cache */
+		h->wh_chain = h[-1].wh_nexthash;
+		h->wh_nextok = 0;
+	}
+	t->wt_n++;
+	t->wt_bucket[witness_bucket(wl)]++;
+}
+
+static __inline void
+witness_fast_released(struct witness_lock *wl, unsigned op, const char *file,
+    int line)
+{
+	struct witness_thread *t = &witness_td;
+	const struct witness_held *top;
+	unsigned st, want;
+
+	if (wl->w_class == 0)
+		return;
+	top = &t->wt_held[t->wt_n];
+	st = top->wh_state & ~WITNESS_HS_TRIED;	/* mode | recursion */
+	want = op & WITNESS_HS_MODE;
+	if (__builtin_expect(top->wh_lock == wl &&
+	    (st == want || (want == 0 && st <= WITNESS_HS_MODE)), 1)) {
+		t->wt_n--;
+		t->wt_bucket[witness_bucket(wl)]--;
+		return;
+	}
+	witness_released(wl, op, file, line);
+}
 
 #ifdef __cplusplus
 }

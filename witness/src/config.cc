@@ -388,7 +388,7 @@ unsigned long witness_usage(enum witness_capacity Cap) {
   State &S = state();
   switch (Cap) {
   case WITNESS_CAP_HELD:
-    return threadState()->N;
+    return threadState()->wt_n;
   case WITNESS_CAP_CLASSES: {
     Guard G(S.Mu);
     return S.Classes.size();

@@ -49,7 +49,6 @@ Class *findOrCreateClass(State &S, const std::string &Name, witness_kind K) {
   C->Id = uint32_t(S.Classes.size());
   C->Kind = K;
   C->Name = Name;
-  C->RootHash = chainNext(ChainRoot, C.get(), false);
   Class *P = C.get();
   S.Classes.push_back(std::move(C));
   S.ClassByKey[{Name, int(K)}] = P;
@@ -247,20 +246,22 @@ static void stackLines(Report &R, const std::vector<void *> &Stack) {
 static void reportCycle(State &S, ThreadState *T, const Held &H,
                         witness_lock *L, const char *File, int Line,
                         const std::vector<uint32_t> &Path) {
-  Class *From = H.Cls, *To = static_cast<Class *>(L->w_class);
+  Class *From = classOf(H), *To = static_cast<Class *>(L->w_class);
   std::string Order;
   for (uint32_t Id : Path)
     Order += (Order.empty() ? "" : " -> ") + S.Classes[Id]->Name;
-  std::string Here = siteOf(File, Line), HeldSite = siteOf(H.File, H.Line);
+  std::string Here = siteOf(File, Line),
+              HeldSite = siteOf(H.wh_file, H.wh_line);
   Report R(WITNESS_CHECK_ORDER, cycleKey(Path),
            "lock order reversal: acquiring \"" + To->Name +
                "\" while holding \"" + From->Name + "\"; established order " +
                Order);
-  R.line("1st " + Report::lockText(From, H.Lock->w_name) + " locked @ " +
+  R.line("1st " + Report::lockText(From, H.wh_lock->w_name) + " locked @ " +
          HeldSite);
   R.line("2nd " + Report::lockText(To, L->w_name) + " acquiring @ " + Here);
   R.rawField("lock", Report::lockJson(To, L->w_name, Here, 0));
-  R.rawField("other", Report::lockJson(From, H.Lock->w_name, HeldSite, H.Mode));
+  R.rawField("other",
+             Report::lockJson(From, H.wh_lock->w_name, HeldSite, modeOf(H)));
   R.line("cycle of " + std::to_string(Path.size()) +
          " locks, each edge with its acquisition sites and first stack:");
   std::string Cycle = "[";
@@ -286,15 +287,15 @@ static void reportCycle(State &S, ThreadState *T, const Held &H,
   std::vector<void *> Now;
   captureStack(Now, 3);
   R.line("  \"" + From->Name + "\" @ " + HeldSite + " -> \"" + To->Name +
-         "\" @ " + Here + " (now, thread " + std::to_string(T->Tid) + ")");
+         "\" @ " + Here + " (now, thread " + std::to_string(T->wt_tid) + ")");
   stackLines(R, Now);
   Cycle += ",{\"from\":" + jsonString(From->Name) +
            ",\"to\":" + jsonString(To->Name) + ",\"from_instance\":" +
-           jsonString(H.Lock->w_name ? H.Lock->w_name : "") +
+           jsonString(H.wh_lock->w_name ? H.wh_lock->w_name : "") +
            ",\"to_instance\":" + jsonString(L->w_name ? L->w_name : "") +
            ",\"from_site\":" + jsonString(HeldSite) +
            ",\"to_site\":" + jsonString(Here) +
-           ",\"declared\":false,\"tid\":" + std::to_string(T->Tid) +
+           ",\"declared\":false,\"tid\":" + std::to_string(T->wt_tid) +
            ",\"current\":true,\"stack\":" + stackJson(Now) + "}]";
   R.rawField("cycle", Cycle);
   R.heldLocks(T);
@@ -320,24 +321,26 @@ static void reportCycle(State &S, ThreadState *T, const Held &H,
 static void reportDeclared(State &S, ThreadState *T, const Held &H,
                            witness_lock *L, const char *File, int Line,
                            const std::vector<std::string> &Path) {
-  Class *From = H.Cls, *To = static_cast<Class *>(L->w_class);
+  Class *From = classOf(H), *To = static_cast<Class *>(L->w_class);
   std::string Order, J = "[";
   for (size_t I = 0; I < Path.size(); ++I) {
     Order += (I ? " -> " : "") + Path[I];
     J += std::string(I ? "," : "") + jsonString(Path[I]);
   }
-  std::string Here = siteOf(File, Line), HeldSite = siteOf(H.File, H.Line);
+  std::string Here = siteOf(File, Line),
+              HeldSite = siteOf(H.wh_file, H.wh_line);
   std::string Key =
       std::min(From->Name, To->Name) + "|" + std::max(From->Name, To->Name);
   Report R(WITNESS_CHECK_DECLARED, Key,
            "declared order violation: acquiring \"" + To->Name +
                "\" while holding \"" + From->Name + "\"; declared order " +
                Order);
-  R.line("1st " + Report::lockText(From, H.Lock->w_name) + " locked @ " +
+  R.line("1st " + Report::lockText(From, H.wh_lock->w_name) + " locked @ " +
          HeldSite);
   R.line("2nd " + Report::lockText(To, L->w_name) + " acquiring @ " + Here);
   R.rawField("lock", Report::lockJson(To, L->w_name, Here, 0));
-  R.rawField("other", Report::lockJson(From, H.Lock->w_name, HeldSite, H.Mode));
+  R.rawField("other",
+             Report::lockJson(From, H.wh_lock->w_name, HeldSite, modeOf(H)));
   R.rawField("declared", J + "]");
   std::vector<void *> Now;
   captureStack(Now, 3);
@@ -358,17 +361,17 @@ static void reportDeclared(State &S, ThreadState *T, const Held &H,
 
 bool addEdge(State &S, ThreadState *T, const Held &H, witness_lock *L,
              const char *File, int Line) {
-  Class *From = H.Cls, *To = static_cast<Class *>(L->w_class);
+  Class *From = classOf(H), *To = static_cast<Class *>(L->w_class);
   if (S.KnownEdges.contains(edgeKey(From->Id, To->Id)))
     return true;
   Edge E;
   E.From = From->Id;
   E.To = To->Id;
-  E.FromInstance = H.Lock->w_name ? H.Lock->w_name : "";
+  E.FromInstance = H.wh_lock->w_name ? H.wh_lock->w_name : "";
   E.ToInstance = L->w_name ? L->w_name : "";
-  E.FromSite = siteOf(H.File, H.Line);
+  E.FromSite = siteOf(H.wh_file, H.wh_line);
   E.ToSite = siteOf(File, Line);
-  E.Tid = T->Tid;
+  E.Tid = T->wt_tid;
   std::vector<std::string> Declared;
   std::vector<uint32_t> Path;
   if (declaredPath(S, To->Name, From->Name, Declared)) {
@@ -479,4 +482,8 @@ extern "C" void witness_reset(void) {
     S.Count[I].store(0);
   for (int I = 0; I < CapCount; ++I)
     S.Exhausted[I].store(false);
+  // The caller's validated-chain caches point into the forgotten graph.
+  ThreadState *T = threadState();
+  for (unsigned I = 0; I <= T->wt_cap; ++I)
+    T->wt_held[I].wh_nextok = nullptr;
 }

@@ -1,11 +1,11 @@
 //===- hooks.cc - the lock hooks and their fast path ------------*- C++ -*-===//
 //
-// Each thread keeps its held locks in acquisition order and, beside them,
-// a hash of the held class chain (as lockdep does). Acquiring a lock costs,
-// in order of preference:
-//  - nothing but a compare when the top held entry remembers this class as
-//    validated on top of it;
-//  - a hash and one lock-free probe of the set of validated chains;
+// Each thread keeps its held locks in acquisition order and, in each
+// entry, a hash of the held class chain up to it (as lockdep does).
+// Acquiring a lock costs, in order of preference:
+//  - inline in witness.h (witness_fast_*): a compare, when the top held
+//    entry remembers this class as validated on top of it;
+//  - here: a hash and one lock-free probe of the set of validated chains;
 //  - a lock-free probe of the known-edge set per held lock;
 //  - the global lock, only for an edge never seen: cycle search, stack.
 // Whether the lock is already held (recursion) is answered by a per-thread
@@ -17,23 +17,38 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <pthread.h>
 
 namespace witness {
 
-static __thread ThreadState *Current __attribute__((tls_model("initial-exec")));
+/// The sentinel of a thread not set up (or torn down): nothing held and
+/// nothing validated, so every inline fast path falls through to here.
+static witness_held NotSetUp;
+
+} // namespace witness
+
+extern "C" {
+__thread witness_thread witness_td
+    __attribute__((tls_model("initial-exec"))) = {0, 0, 0, &witness::NotSetUp,
+                                                  0, 0, {}};
+}
+
+namespace witness {
+
 static pthread_key_t ExitKey;
 static pthread_once_t ExitKeyOnce = PTHREAD_ONCE_INIT;
 
-static void threadDestructor(void *P) {
-  ThreadState *T = static_cast<ThreadState *>(P);
-  if (T->N)
+static void threadDestructor(void *) {
+  ThreadState *T = &witness_td;
+  if (T->wt_n)
     witness_thread_exit();
-  Current = nullptr;
-  free(T->Locks);
-  free(T->Chain);
-  delete T;
+  Held *Mem = T->wt_held;
+  T->wt_held = &NotSetUp;
+  T->wt_cap = 0;
+  T->wt_n = 0;
+  free(Mem);
 }
 
 static void makeExitKey() { pthread_key_create(&ExitKey, threadDestructor); }
@@ -46,45 +61,59 @@ uint64_t chainNext(uint64_t H, const Class *C, bool Tried) {
   return X ? X : 1;
 }
 
-static __attribute__((noinline)) ThreadState *newThreadState() {
+static __attribute__((noinline)) ThreadState *setUpThread() {
   State &S = state();
-  auto *T = new ThreadState;
-  T->Cap = unsigned(S.Cap[CapHeld].load());
-  T->Locks = static_cast<Held *>(calloc(T->Cap, sizeof(Held)));
-  T->Chain = static_cast<uint64_t *>(calloc(T->Cap + 1, sizeof(uint64_t)));
-  T->Chain[0] = ChainRoot;
-  T->Tid = currentTid();
-  Current = T;
+  ThreadState *T = &witness_td;
+  unsigned Cap = unsigned(S.Cap[CapHeld].load());
+  auto *Mem = static_cast<Held *>(calloc(Cap + 1, sizeof(Held)));
+  if (!Mem)
+    return T; // stays not set up: every lock goes untracked
+  for (unsigned I = 0; I <= Cap; ++I)
+    Mem[I].wh_chain = ChainRoot; // [0]: nothing held; others: no cache
+  T->wt_held = Mem;
+  T->wt_n = 0;
+  T->wt_cap = Cap;
+  T->wt_tid = currentTid();
   pthread_once(&ExitKeyOnce, makeExitKey);
   pthread_setspecific(ExitKey, T);
   return T;
 }
 
 ThreadState *threadState() {
-  if (ThreadState *T = Current)
+  ThreadState *T = &witness_td;
+  if (T->wt_held != &NotSetUp)
     return T;
-  return newThreadState();
-}
-
-/// The class of a checked lock; NULL for untracked and NOWITNESS locks
-/// (witness_init leaves their class NULL).
-static Class *classOf(const witness_lock *L) {
-  return L ? static_cast<Class *>(L->w_class) : nullptr;
+  return setUpThread();
 }
 
 static int findHeld(const ThreadState *T, const witness_lock *L) {
-  for (int I = int(T->N) - 1; I >= 0; --I)
-    if (T->Locks[I].Lock == L)
+  const Held *H = heldList(T);
+  for (int I = int(T->wt_n) - 1; I >= 0; --I)
+    if (H[I].wh_lock == L)
       return I;
   return -1;
 }
 
-static void rehash(ThreadState *T, unsigned From) {
-  for (unsigned I = From; I < T->N; ++I) {
-    T->Chain[I + 1] =
-        chainNext(T->Chain[I], T->Locks[I].Cls, T->Locks[I].Tried);
-    T->Locks[I].NextOk = nullptr;
+/// Sets the chain hash of a (new or moved) held entry; its cache belonged
+/// to the chain it had.
+static void setChain(Held &H, uint64_t Chain) {
+  if (H.wh_chain != Chain) {
+    H.wh_chain = Chain;
+    H.wh_nextok = nullptr;
   }
+}
+
+/// Removes held entry I (0-based) and rehashes the chain above it.
+static void removeHeld(ThreadState *T, unsigned I) {
+  Held *H = heldList(T);
+  --T->wt_bucket[bucketOf(H[I].wh_lock)];
+  for (unsigned J = I; J + 1 < T->wt_n; ++J)
+    H[J] = H[J + 1];
+  --T->wt_n;
+  // wt_held[J] is the entry below H[J].
+  for (unsigned J = I; J < T->wt_n; ++J)
+    setChain(H[J],
+             chainNext(T->wt_held[J].wh_chain, classOf(H[J]), triedOf(H[J])));
 }
 
 static unsigned modeOf(unsigned Op) {
@@ -129,36 +158,37 @@ static __attribute__((noinline)) void
 checkOrderSlow(ThreadState *T, witness_lock *L, Class *C, uint64_t Hash,
                const char *File, int Line) {
   State &S = state();
+  Held *HL = heldList(T);
   // Which edges this acquisition adds: from each held lock back to and
   // including the most recent one not taken by a try-lock.
-  int Stop = int(T->N) - 1;
-  while (Stop > 0 && T->Locks[Stop].Tried)
+  int Stop = int(T->wt_n) - 1;
+  while (Stop > 0 && triedOf(HL[Stop]))
     --Stop;
   bool Unknown = false;
-  for (int I = int(T->N) - 1; I >= Stop; --I) {
-    const Held &H = T->Locks[I];
-    if (H.Cls == C) {
-      if (!(H.Lock->w_flags & WITNESS_F_DUPOK) ||
+  for (int I = int(T->wt_n) - 1; I >= Stop; --I) {
+    const Held &H = HL[I];
+    if (classOf(H) == C) {
+      if (!(H.wh_lock->w_flags & WITNESS_F_DUPOK) ||
           !(L->w_flags & WITNESS_F_DUPOK))
         reportLock(WITNESS_CHECK_DUPLICATE, L,
                    "acquiring duplicate lock of same type \"" + C->Name +
-                       "\" (first " + name(H.Lock) + " locked @ " +
-                       siteOf(H.File, H.Line) + ")",
+                       "\" (first " + name(H.wh_lock) + " locked @ " +
+                       siteOf(H.wh_file, H.wh_line) + ")",
                    File, Line, T);
       continue;
     }
-    if (!S.KnownEdges.contains(edgeKey(H.Cls->Id, C->Id)))
+    if (!S.KnownEdges.contains(edgeKey(classOf(H)->Id, C->Id)))
       Unknown = true;
   }
-  if (T->SpinHeld && !C->Spin()) {
-    for (unsigned I = 0; I < T->N; ++I)
-      if (T->Locks[I].Cls->Spin()) {
+  if (!C->Spin()) {
+    for (unsigned I = 0; I < T->wt_n; ++I)
+      if (classOf(HL[I])->Spin()) {
         reportLock(WITNESS_CHECK_SPIN_SLEEP, L,
                    "sleepable lock " + name(L) +
                        " acquired while holding spin "
                        "mutex " +
-                       name(T->Locks[I].Lock) + " locked @ " +
-                       siteOf(T->Locks[I].File, T->Locks[I].Line),
+                       name(HL[I].wh_lock) + " locked @ " +
+                       siteOf(HL[I].wh_file, HL[I].wh_line),
                    File, Line, T);
         break;
       }
@@ -167,8 +197,8 @@ checkOrderSlow(ThreadState *T, witness_lock *L, Class *C, uint64_t Hash,
   S.SlowAcquisitions.fetch_add(1, std::memory_order_relaxed);
   if (Unknown) {
     Guard G(S.Mu);
-    for (int I = int(T->N) - 1; I >= Stop; --I)
-      if (T->Locks[I].Cls != C && !addEdge(S, T, T->Locks[I], L, File, Line))
+    for (int I = int(T->wt_n) - 1; I >= Stop; --I)
+      if (classOf(HL[I]) != C && !addEdge(S, T, HL[I], L, File, Line))
         Complete = false;
   }
   if (Complete) {
@@ -176,98 +206,34 @@ checkOrderSlow(ThreadState *T, witness_lock *L, Class *C, uint64_t Hash,
       Guard G(S.ChainMu);
       S.Chains.insert(Hash, size_t(1) << 22);
     }
-    T->Locks[T->N - 1].NextOk = C;
-    T->Locks[T->N - 1].NextOkHash = Hash;
+    Held &Top = T->wt_held[T->wt_n];
+    Top.wh_nextok = C;
+    Top.wh_nexthash = Hash;
   }
 }
 
-/// checkorder on a lock the thread already holds (index I).
+/// checkorder on a lock the thread already holds (entry I).
 static __attribute__((noinline)) void
 checkHeldAgain(ThreadState *T, witness_lock *L, int I, unsigned Op,
                const char *File, int Line) {
-  Held &H = T->Locks[I];
-  if (modeOf(Op) == WITNESS_OP_EXCLUSIVE && H.Mode == WITNESS_OP_SHARED)
+  Held &H = heldList(T)[I];
+  unsigned Mode = modeOf(H);
+  if (modeOf(Op) == WITNESS_OP_EXCLUSIVE && Mode == WITNESS_OP_SHARED)
     reportLock(WITNESS_CHECK_MISMATCH, L,
                "exclusive lock of " + name(L) + " held shared @ " +
-                   siteOf(H.File, H.Line),
+                   siteOf(H.wh_file, H.wh_line),
                File, Line, T, "xs");
-  else if (modeOf(Op) == WITNESS_OP_SHARED && H.Mode == WITNESS_OP_EXCLUSIVE &&
+  else if (modeOf(Op) == WITNESS_OP_SHARED && Mode == WITNESS_OP_EXCLUSIVE &&
            !(L->w_flags & WITNESS_F_RECURSE))
     reportLock(WITNESS_CHECK_MISMATCH, L,
                "shared lock of " + name(L) + " held exclusively @ " +
-                   siteOf(H.File, H.Line),
+                   siteOf(H.wh_file, H.wh_line),
                File, Line, T, "sx");
   else if (!(L->w_flags & WITNESS_F_RECURSE))
     reportLock(WITNESS_CHECK_RECURSE, L,
                "recursed on non-recursive lock " + name(L) +
-                   " first locked @ " + siteOf(H.File, H.Line),
+                   " first locked @ " + siteOf(H.wh_file, H.wh_line),
                File, Line, T);
-  T->PendLock = nullptr;
-}
-
-/// acquired() when checkorder did not prepare it: a try-lock, a recursion,
-/// a full held list.
-static __attribute__((noinline)) void acquiredSlow(ThreadState *T,
-                                                   witness_lock *L, Class *C,
-                                                   unsigned Op,
-                                                   const char *File, int Line) {
-  int I = findHeld(T, L);
-  if (I >= 0) {
-    ++T->Locks[I].Recurse;
-    return;
-  }
-  if (T->N >= T->Cap) {
-    ++T->Overflow;
-    T->PendLock = nullptr;
-    exhausted(state(), CapHeld,
-              "locks beyond it are not tracked in their thread (those "
-              "held are still checked)");
-    return;
-  }
-  bool Tried = (Op & WITNESS_OP_TRY) != 0;
-  T->Locks[T->N] = Held{L, C, File, Line, modeOf(Op), Tried, 0, nullptr, 0};
-  T->Chain[T->N + 1] = chainNext(T->Chain[T->N], C, Tried);
-  T->PendLock = nullptr;
-  ++T->N;
-  ++T->Bucket[bucketOf(L)];
-  if (C->Spin())
-    ++T->SpinHeld;
-}
-
-static __attribute__((noinline)) void releasedSlow(ThreadState *T,
-                                                   witness_lock *L, Class *C,
-                                                   unsigned Op,
-                                                   const char *File, int Line) {
-  int I = findHeld(T, L);
-  if (I < 0) {
-    if (T->Overflow) {
-      --T->Overflow;
-      return;
-    }
-    reportLock(WITNESS_CHECK_NOT_HELD, L, "unlock of " + name(L) + " not held",
-               File, Line, T);
-    return;
-  }
-  Held &H = T->Locks[I];
-  if (Op && modeOf(Op) != H.Mode)
-    reportLock(
-        WITNESS_CHECK_MISMATCH, L,
-        std::string(modeOf(Op) == WITNESS_OP_SHARED ? "shared" : "exclusive") +
-            " unlock of " + name(L) + " held " +
-            (H.Mode == WITNESS_OP_SHARED ? "shared" : "exclusively") + " @ " +
-            siteOf(H.File, H.Line),
-        File, Line, T, "unlock");
-  if (H.Recurse) {
-    --H.Recurse;
-    return;
-  }
-  if (C->Spin())
-    --T->SpinHeld;
-  --T->Bucket[bucketOf(L)];
-  for (unsigned J = unsigned(I); J + 1 < T->N; ++J)
-    T->Locks[J] = T->Locks[J + 1];
-  --T->N;
-  rehash(T, unsigned(I));
 }
 
 } // namespace witness
@@ -293,59 +259,47 @@ void witness_init(struct witness_lock *L, const char *ClassName,
 }
 
 void witness_destroy(struct witness_lock *L, const char *File, int Line) {
-  if (!classOf(L))
+  if (!L->w_class)
     return;
   ThreadState *T = threadState();
   int I = findHeld(T, L);
   if (I >= 0) {
+    const Held &H = heldList(T)[I];
     reportLock(WITNESS_CHECK_DESTROY_HELD, L,
                "destroying lock " + name(L) + " while held (locked @ " +
-                   siteOf(T->Locks[I].File, T->Locks[I].Line) + ")",
+                   siteOf(H.wh_file, H.wh_line) + ")",
                File, Line, T);
-    if (T->Locks[I].Cls->Spin())
-      --T->SpinHeld;
-    --T->Bucket[bucketOf(L)];
-    for (unsigned J = unsigned(I); J + 1 < T->N; ++J)
-      T->Locks[J] = T->Locks[J + 1];
-    --T->N;
-    rehash(T, unsigned(I));
+    removeHeld(T, unsigned(I));
   }
   L->w_class = nullptr;
 }
 
-// The three hooks below are the fast path: each handles the common case
-// inline and calls out of line for anything else.
+// The out-of-line hooks: the whole of each check. The inline fast paths
+// in witness.h handle the steady state and call these for the rest.
 
 void witness_checkorder(struct witness_lock *L, unsigned Op, const char *File,
                         int Line) {
-  Class *C = classOf(L);
+  ++witness_td.wt_hookcalls;
+  Class *C = static_cast<Class *>(L->w_class);
   if (!C || (Op & WITNESS_OP_TRY))
     return;
   ThreadState *T = threadState();
-  unsigned N = T->N;
-  if (T->Bucket[bucketOf(L)])
-    for (unsigned I = N; I-- > 0;)
-      if (T->Locks[I].Lock == L)
-        return checkHeldAgain(T, L, int(I), Op, File, Line);
-  if (N >= T->Cap) {
-    T->PendLock = nullptr;
-    return;
+  unsigned N = T->wt_n;
+  if (T->wt_bucket[bucketOf(L)]) {
+    int I = findHeld(T, L);
+    if (I >= 0)
+      return checkHeldAgain(T, L, I, Op, File, Line);
   }
-  T->PendLock = L;
-  if (N == 0) {
-    T->PendHash = C->RootHash;
+  if (N >= T->wt_cap)
     return;
-  }
-  Held &Top = T->Locks[N - 1];
-  if (Top.NextOk == C) {
-    T->PendHash = Top.NextOkHash;
+  Held &Top = T->wt_held[N];
+  if (Top.wh_nextok == C)
     return;
-  }
-  uint64_t Hash = chainNext(T->Chain[N], C, false);
-  T->PendHash = Hash;
-  if (state().Chains.contains(Hash)) {
-    Top.NextOk = C;
-    Top.NextOkHash = Hash;
+  uint64_t Hash = chainNext(Top.wh_chain, C, false);
+  // One class alone is a valid chain: it adds no edge.
+  if (N == 0 || state().Chains.contains(Hash)) {
+    Top.wh_nextok = C;
+    Top.wh_nexthash = Hash;
     return;
   }
   checkOrderSlow(T, L, C, Hash, File, Line);
@@ -353,119 +307,154 @@ void witness_checkorder(struct witness_lock *L, unsigned Op, const char *File,
 
 void witness_acquired(struct witness_lock *L, unsigned Op, const char *File,
                       int Line) {
-  Class *C = classOf(L);
+  ++witness_td.wt_hookcalls;
+  Class *C = static_cast<Class *>(L->w_class);
   if (!C)
     return;
   ThreadState *T = threadState();
-  unsigned N = T->N;
-  if (T->PendLock != L || (Op & WITNESS_OP_TRY))
-    return acquiredSlow(T, L, C, Op, File, Line);
-  Held &H = T->Locks[N];
-  H.Lock = L;
-  H.Cls = C;
-  H.File = File;
-  H.Line = Line;
-  H.Mode = modeOf(Op);
-  H.Tried = false;
-  H.Recurse = 0;
-  H.NextOk = nullptr;
-  T->Chain[N + 1] = T->PendHash;
-  T->PendLock = nullptr;
-  T->N = N + 1;
-  ++T->Bucket[bucketOf(L)];
-  if (C->Spin())
-    ++T->SpinHeld;
+  if (T->wt_bucket[bucketOf(L)]) {
+    int I = findHeld(T, L);
+    if (I >= 0) {
+      heldList(T)[I].wh_state += 1u << WITNESS_HS_RSHIFT;
+      return;
+    }
+  }
+  unsigned N = T->wt_n;
+  if (N >= T->wt_cap) {
+    ++T->wt_overflow;
+    exhausted(state(), CapHeld,
+              "locks beyond it are not tracked in their thread (those "
+              "held are still checked)");
+    return;
+  }
+  bool Tried = (Op & WITNESS_OP_TRY) != 0;
+  const Held &Top = T->wt_held[N];
+  Held &H = T->wt_held[N + 1];
+  setChain(H, !Tried && Top.wh_nextok == C ? Top.wh_nexthash
+                                           : chainNext(Top.wh_chain, C, Tried));
+  H.wh_lock = L;
+  H.wh_class = C;
+  H.wh_file = File;
+  H.wh_line = Line;
+  H.wh_state = modeOf(Op) | (Tried ? WITNESS_HS_TRIED : 0);
+  T->wt_n = N + 1;
+  ++T->wt_bucket[bucketOf(L)];
 }
 
 void witness_released(struct witness_lock *L, unsigned Op, const char *File,
                       int Line) {
-  Class *C = classOf(L);
+  ++witness_td.wt_hookcalls;
+  Class *C = static_cast<Class *>(L->w_class);
   if (!C)
     return;
   ThreadState *T = threadState();
-  unsigned N = T->N;
-  if (N == 0 || T->Locks[N - 1].Lock != L || T->Locks[N - 1].Recurse ||
-      (Op && modeOf(Op) != T->Locks[N - 1].Mode))
-    return releasedSlow(T, L, C, Op, File, Line);
-  if (C->Spin())
-    --T->SpinHeld;
-  T->N = N - 1;
-  --T->Bucket[bucketOf(L)];
+  int I = findHeld(T, L);
+  if (I < 0) {
+    if (T->wt_overflow) {
+      --T->wt_overflow;
+      return;
+    }
+    reportLock(WITNESS_CHECK_NOT_HELD, L, "unlock of " + name(L) + " not held",
+               File, Line, T);
+    return;
+  }
+  Held &H = heldList(T)[I];
+  if (Op && modeOf(Op) != modeOf(H))
+    reportLock(
+        WITNESS_CHECK_MISMATCH, L,
+        std::string(modeOf(Op) == WITNESS_OP_SHARED ? "shared" : "exclusive") +
+            " unlock of " + name(L) + " held " +
+            (modeOf(H) == WITNESS_OP_SHARED ? "shared" : "exclusively") +
+            " @ " + siteOf(H.wh_file, H.wh_line),
+        File, Line, T, "unlock");
+  if (recursionOf(H)) {
+    H.wh_state -= 1u << WITNESS_HS_RSHIFT;
+    return;
+  }
+  removeHeld(T, unsigned(I));
+}
+
+unsigned long witness_hook_calls(void) { return witness_td.wt_hookcalls; }
+
+/// Sets the mode bits of a held entry, keeping try and recursion.
+static void setMode(Held &H, unsigned Mode) {
+  H.wh_state = (H.wh_state & ~unsigned(WITNESS_HS_MODE)) | Mode;
 }
 
 void witness_upgraded(struct witness_lock *L, const char *File, int Line) {
-  if (!classOf(L))
+  if (!L->w_class)
     return;
   ThreadState *T = threadState();
   int I = findHeld(T, L);
-  if (I < 0 || T->Locks[I].Mode != WITNESS_OP_SHARED) {
+  if (I < 0 || modeOf(heldList(T)[I]) != WITNESS_OP_SHARED) {
     reportLock(WITNESS_CHECK_MISMATCH, L,
                "upgrade of " + name(L) +
                    (I < 0 ? " not held" : " not held shared"),
                File, Line, T, "upgrade");
     return;
   }
-  T->Locks[I].Mode = WITNESS_OP_EXCLUSIVE;
+  setMode(heldList(T)[I], WITNESS_OP_EXCLUSIVE);
 }
 
 void witness_downgraded(struct witness_lock *L, const char *File, int Line) {
-  if (!classOf(L))
+  if (!L->w_class)
     return;
   ThreadState *T = threadState();
   int I = findHeld(T, L);
-  if (I < 0 || T->Locks[I].Mode != WITNESS_OP_EXCLUSIVE ||
-      T->Locks[I].Recurse) {
+  if (I < 0 || modeOf(heldList(T)[I]) != WITNESS_OP_EXCLUSIVE ||
+      recursionOf(heldList(T)[I])) {
     reportLock(WITNESS_CHECK_MISMATCH, L,
                "downgrade of " + name(L) +
-                   (I < 0                 ? " not held"
-                    : T->Locks[I].Recurse ? " recursed"
-                                          : " not held exclusively"),
+                   (I < 0                         ? " not held"
+                    : recursionOf(heldList(T)[I]) ? " recursed"
+                                                  : " not held exclusively"),
                File, Line, T, "downgrade");
     return;
   }
-  T->Locks[I].Mode = WITNESS_OP_SHARED;
+  setMode(heldList(T)[I], WITNESS_OP_SHARED);
 }
 
 void witness_sleep(const struct witness_lock *Interlock, const char *Wmesg,
                    const char *File, int Line) {
   ThreadState *T = threadState();
-  for (unsigned I = 0; I < T->N; ++I) {
-    const Held &H = T->Locks[I];
+  for (unsigned I = 0; I < T->wt_n; ++I) {
+    const Held &H = heldList(T)[I];
     // sx locks are sleepable by design (sx(9)): they may be held across a
     // sleep, as in FreeBSD.
-    if (H.Lock == Interlock || H.Cls->Giant() || H.Cls->Kind == WITNESS_KIND_SX)
+    if (H.wh_lock == Interlock || classOf(H)->Giant() ||
+        classOf(H)->Kind == WITNESS_KIND_SX)
       continue;
-    reportLock(WITNESS_CHECK_SLEEP, H.Lock,
+    reportLock(WITNESS_CHECK_SLEEP, H.wh_lock,
                "sleeping on \"" + std::string(Wmesg ? Wmesg : "?") +
-                   "\" with " + name(H.Lock) + " held (locked @ " +
-                   siteOf(H.File, H.Line) + ")",
+                   "\" with " + name(H.wh_lock) + " held (locked @ " +
+                   siteOf(H.wh_file, H.wh_line) + ")",
                File, Line, T);
   }
 }
 
 void witness_assert(const struct witness_lock *L, int What, const char *File,
                     int Line) {
-  if (!classOf(L))
+  if (!L->w_class)
     return;
   ThreadState *T = threadState();
   int I = findHeld(T, L);
-  const Held *H = I >= 0 ? &T->Locks[I] : nullptr;
+  const Held *H = I >= 0 ? &heldList(T)[I] : nullptr;
   std::string Fail;
   if ((What & WA_UNLOCKED) && H)
-    Fail = "locked @ " + siteOf(H->File, H->Line);
+    Fail = "locked @ " + siteOf(H->wh_file, H->wh_line);
   else if (What & (WA_LOCKED | WA_SLOCKED | WA_XLOCKED)) {
     bool WantS = What & WA_SLOCKED, WantX = What & WA_XLOCKED;
     if (!H)
       Fail = "not locked";
-    else if (WantS && !WantX && H->Mode == WITNESS_OP_EXCLUSIVE)
-      Fail = "exclusively locked @ " + siteOf(H->File, H->Line);
-    else if (WantX && !WantS && H->Mode == WITNESS_OP_SHARED)
-      Fail =
-          "not exclusively locked (shared @ " + siteOf(H->File, H->Line) + ")";
+    else if (WantS && !WantX && modeOf(*H) == WITNESS_OP_EXCLUSIVE)
+      Fail = "exclusively locked @ " + siteOf(H->wh_file, H->wh_line);
+    else if (WantX && !WantS && modeOf(*H) == WITNESS_OP_SHARED)
+      Fail = "not exclusively locked (shared @ " +
+             siteOf(H->wh_file, H->wh_line) + ")";
   }
-  if (Fail.empty() && (What & WA_RECURSED) && (!H || !H->Recurse))
+  if (Fail.empty() && (What & WA_RECURSED) && (!H || !recursionOf(*H)))
     Fail = "not recursed";
-  if (Fail.empty() && (What & WA_NOTRECURSED) && H && H->Recurse)
+  if (Fail.empty() && (What & WA_NOTRECURSED) && H && recursionOf(*H))
     Fail = "recursed";
   if (!Fail.empty())
     reportLock(WITNESS_CHECK_ASSERT, L,
@@ -474,20 +463,19 @@ void witness_assert(const struct witness_lock *L, int What, const char *File,
 }
 
 void witness_thread_exit(void) {
-  ThreadState *T = Current;
-  if (!T || T->N == 0)
+  ThreadState *T = &witness_td;
+  if (T->wt_n == 0)
     return;
-  Held &First = T->Locks[0];
-  reportLock(WITNESS_CHECK_EXIT_HELD, First.Lock,
-             "thread " + std::to_string(T->Tid) + " exiting with " +
-                 std::to_string(T->N) + " lock(s) held, first " +
-                 name(First.Lock) + " locked @ " +
-                 siteOf(First.File, First.Line),
-             First.File, First.Line, T);
-  T->N = 0;
-  T->SpinHeld = 0;
-  T->Overflow = 0;
-  std::fill(std::begin(T->Bucket), std::end(T->Bucket), 0);
+  const Held &First = heldList(T)[0];
+  reportLock(WITNESS_CHECK_EXIT_HELD, First.wh_lock,
+             "thread " + std::to_string(T->wt_tid) + " exiting with " +
+                 std::to_string(T->wt_n) + " lock(s) held, first " +
+                 name(First.wh_lock) + " locked @ " +
+                 siteOf(First.wh_file, First.wh_line),
+             First.wh_file, First.wh_line, T);
+  T->wt_n = 0;
+  T->wt_overflow = 0;
+  std::fill(std::begin(T->wt_bucket), std::end(T->wt_bucket), 0);
 }
 
 } // extern "C"

@@ -1,8 +1,9 @@
 //===- internal.h - libwitness internals ------------------------*- C++ -*-===//
 //
-// Shared state of the checker. The fast path (hooks.cc) reads only
-// immutable class fields, the calling thread's ThreadState and the two
-// lock-free hash sets; everything else is guarded by State::Mu.
+// Shared state of the checker. The fast paths (inline in witness.h, and
+// hooks.cc) read only immutable class fields, the calling thread's
+// ThreadState and the two lock-free hash sets; everything else is guarded
+// by State::Mu.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WITNESS_SRC_INTERNAL_H
@@ -69,7 +70,6 @@ struct Class {
   uint32_t Id;
   witness_kind Kind;
   std::string Name;
-  uint64_t RootHash = 0; // chain hash of this class alone (set at creation)
   bool Spin() const { return Kind == WITNESS_KIND_SPIN_MUTEX; }
   bool Giant() const { return Name == "Giant"; }
   // Guarded by State::Mu.
@@ -90,40 +90,24 @@ struct Edge {
   std::vector<void *> Stack; // saved when the edge was first recorded
 };
 
-/// One held lock of a thread.
-struct Held {
-  witness_lock *Lock;
-  Class *Cls;
-  const char *File;
-  int Line;
-  unsigned Mode; // WITNESS_OP_EXCLUSIVE or WITNESS_OP_SHARED
-  bool Tried;
-  unsigned Recurse;
-  // The class last acquired on top of this entry with its chain validated:
-  // acquiring it again here needs no lookup at all.
-  const Class *NextOk;
-  uint64_t NextOkHash; // the chain hash with NextOk on top
-};
+/// One held lock of a thread, and the thread's state: the C layout of
+/// witness.h, shared with the inline fast path there.
+using Held = witness_held;
+using ThreadState = witness_thread;
 
-struct ThreadState {
-  unsigned N = 0, Cap = 0;
-  unsigned Overflow = 0; // locks held beyond Cap, not tracked
-  unsigned SpinHeld = 0;
-  long Tid = 0;
-  Held *Locks = nullptr;
-  uint64_t *Chain = nullptr; // Chain[i]: hash of the classes of Locks[0..i)
-  // Held locks per address bucket: a zero bucket proves a lock is not
-  // held without scanning Locks.
-  uint16_t Bucket[64] = {};
-  // Set by checkorder, consumed by acquired.
-  witness_lock *PendLock = nullptr;
-  uint64_t PendHash = 0;
-};
-
-inline unsigned bucketOf(const witness_lock *L) {
-  uintptr_t A = reinterpret_cast<uintptr_t>(L);
-  return unsigned((A >> 4) ^ (A >> 10)) & 63;
+inline Class *classOf(const Held &H) {
+  return static_cast<Class *>(H.wh_class);
 }
+inline unsigned modeOf(const Held &H) { return H.wh_state & WITNESS_HS_MODE; }
+inline bool triedOf(const Held &H) { return H.wh_state & WITNESS_HS_TRIED; }
+inline unsigned recursionOf(const Held &H) {
+  return H.wh_state >> WITNESS_HS_RSHIFT;
+}
+/// The held locks of T, oldest first: heldList(T)[0 .. T->wt_n).
+inline Held *heldList(ThreadState *T) { return T->wt_held + 1; }
+inline const Held *heldList(const ThreadState *T) { return T->wt_held + 1; }
+
+inline unsigned bucketOf(const witness_lock *L) { return witness_bucket(L); }
 
 enum Capacity { CapClasses, CapEdges, CapStacks, CapHeld, CapCount };
 

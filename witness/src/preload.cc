@@ -261,12 +261,12 @@ int acquire(witness_lock *W, unsigned Mode, const void *Pc, Op Do) {
   {
     Scope S;
     Site = siteName(Pc);
-    witness_checkorder(W, Mode, Site, 0);
+    witness_fast_checkorder(W, Mode, Site, 0);
   }
   int Rc = Do();
   if (Rc == 0) {
     Scope S;
-    witness_acquired(W, Mode, Site, 0);
+    witness_fast_acquired(W, Mode, Site, 0);
   }
   return Rc;
 }
@@ -355,7 +355,7 @@ int pthread_mutex_unlock(pthread_mutex_t *M) {
   if (!InWitness)
     if (witness_lock *W = existing(M)) {
       Scope S;
-      witness_released(W, 0, siteName(CALLER), 0);
+      witness_fast_released(W, 0, siteName(CALLER), 0);
     }
   return real().MutexUnlock(M);
 }
@@ -430,7 +430,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t *L) {
   if (!InWitness)
     if (witness_lock *W = existing(L)) {
       Scope S;
-      witness_released(W, 0, siteName(CALLER), 0);
+      witness_fast_released(W, 0, siteName(CALLER), 0);
     }
   return real().RwUnlock(L);
 }

@@ -79,25 +79,26 @@ std::string Report::lockJson(const Class *C, const char *Instance,
 
 void Report::heldLocks(const ThreadState *T) {
   std::string J = "[";
-  if (!T || T->N == 0)
+  if (!T || T->wt_n == 0)
     line("no locks held");
   else
-    line("locks held by thread " + std::to_string(T->Tid) + ":");
-  for (unsigned I = 0; T && I < T->N; ++I) {
-    const Held &H = T->Locks[I];
-    std::string Site = siteOf(H.File, H.Line);
-    std::string L = "  " + std::string(modeName(H.Mode)) + " " +
-                    lockText(H.Cls, H.Lock->w_name) + " locked @ " + Site;
-    if (H.Recurse)
-      L += " (recursed " + std::to_string(H.Recurse) + ")";
-    if (H.Tried)
+    line("locks held by thread " + std::to_string(T->wt_tid) + ":");
+  for (unsigned I = 0; T && I < T->wt_n; ++I) {
+    const Held &H = heldList(T)[I];
+    std::string Site = siteOf(H.wh_file, H.wh_line);
+    std::string L = "  " + std::string(modeName(modeOf(H))) + " " +
+                    lockText(classOf(H), H.wh_lock->w_name) + " locked @ " +
+                    Site;
+    if (recursionOf(H))
+      L += " (recursed " + std::to_string(recursionOf(H)) + ")";
+    if (triedOf(H))
       L += " (try)";
     line(L);
     J += std::string(I ? "," : "") +
-         lockJson(H.Cls, H.Lock->w_name, Site, H.Mode);
+         lockJson(classOf(H), H.wh_lock->w_name, Site, modeOf(H));
   }
-  if (T && T->Overflow)
-    line("  ... and " + std::to_string(T->Overflow) +
+  if (T && T->wt_overflow)
+    line("  ... and " + std::to_string(T->wt_overflow) +
          " more beyond the held-lock capacity");
   rawField("held", J + "]");
 }
