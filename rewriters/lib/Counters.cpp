@@ -173,6 +173,29 @@ private:
     std::string AmountText = Amount ? C.text(Amount->getSourceRange()) : "1";
     auto Range =
         C.fileRange(CharSourceRange::getTokenRange(Op->getSourceRange()));
+    std::string InMacro;
+    if (TargetText.empty() || AmountText.empty() || !Range) {
+      // Spelled in the body of a macro the plan lists (TCPSTAT_INC):
+      // rewrite the definition once, with the body's own spelling.
+      std::string M = C.macroAt(Loc);
+      auto Listed = llvm::any_of(
+          C.P.Macros, [&](const plan::Macro &PM) { return PM.Name == M; });
+      auto Def = [&](const Expr *X) {
+        auto R = C.macroDefRange(X->getSourceRange(), M);
+        return R ? C.SM.getBufferData(R->first)
+                       .slice(R->second.first, R->second.second)
+                       .str()
+                 : std::string();
+      };
+      if (Listed) {
+        Range = C.macroDefRange(Op->getSourceRange(), M);
+        TargetText = Def(Target);
+        AmountText = Amount ? Def(Amount) : "1";
+        if (Range)
+          FID = Range->first;
+        InMacro = M;
+      }
+    }
     if (TargetText.empty() || AmountText.empty() || !Range) {
       std::string M = C.macroAt(Loc);
       C.site(Loc, RuleCounter, Manual,
@@ -215,9 +238,11 @@ private:
     }
     C.replace(Range->first, Range->second.first,
               Range->second.second - Range->second.first, Call);
-    C.site(Loc, RuleCounter, Auto,
-           "counter " + globalName(VD) + "." + Field + " -> " + Call, "",
-           Field);
+    C.site(
+        Loc, RuleCounter, Auto,
+        "counter " + globalName(VD) + "." + Field + " -> " + Call +
+            (InMacro.empty() ? "" : " in the definition of macro " + InMacro),
+        "", Field);
   }
 };
 

@@ -36,6 +36,10 @@ struct Edit {
   /// A PR_MPSAFE / IFF_NEEDSGIANT mark, dropped for a module that keeps
   /// manual sites.
   bool GiantMark = false;
+  /// For a GiantMark: the functions and variables it vouches for (a
+  /// protocol entry's input and user-request routines); the mark stays
+  /// only when the modules defining them leave Giant too.
+  std::vector<std::string> GiantDeps;
   bool operator<(const Edit &O) const {
     return std::tie(File, Offset, Length, Text) <
            std::tie(O.File, O.Offset, O.Length, O.Text);

@@ -34,6 +34,7 @@ struct TUResult {
   std::map<std::string, std::string> Contents; ///< edited files' bytes
   std::set<std::string> Project;
   std::set<std::string> Functions;
+  std::map<std::string, std::string> DefinedIn; ///< name -> canonical file
 };
 
 /// Include positions, conditional depth, include guards, skipped branches
@@ -56,6 +57,17 @@ public:
     unsigned Depth = Depths[D.first];
     auto It = BestDepth.find(D.first);
     FileFacts &F = C.facts(D.first);
+    // Only the leading block counts: an include after a declaration
+    // (net/if_var.h includes more after its structs) is not where the
+    // headers a new field needs may go.
+    unsigned Hash = SM.getDecomposedLoc(HashLoc).second;
+    unsigned &Prev = BlockEnd[D.first];
+    if (Closed.count(D.first) ||
+        (Prev <= Hash && !onlyDirectives(Buf.slice(Prev, Hash)))) {
+      Closed.insert(D.first);
+      return;
+    }
+    Prev = After;
     if (It == BestDepth.end() || Depth <= It->second) {
       BestDepth[D.first] = Depth;
       F.AfterIncludes = After;
@@ -107,9 +119,53 @@ public:
 private:
   TUContext &C;
   SourceManager &SM;
-  std::map<FileID, unsigned> Depths, BestDepth;
+  std::map<FileID, unsigned> Depths, BestDepth, BlockEnd;
   std::map<FileID, std::string> Guard;
-  std::set<FileID> GuardDone;
+  std::set<FileID> GuardDone, Closed;
+
+  /// Text holds only blank lines, comments and preprocessor directives.
+  static bool onlyDirectives(StringRef Text) {
+    bool InComment = false, LineStart = true, InDirective = false;
+    for (size_t I = 0; I < Text.size(); ++I) {
+      char Ch = Text[I];
+      if (InComment) {
+        if (Ch == '*' && I + 1 < Text.size() && Text[I + 1] == '/') {
+          InComment = false;
+          ++I;
+        }
+        continue;
+      }
+      if (Ch == '/' && I + 1 < Text.size() && Text[I + 1] == '*') {
+        InComment = true;
+        ++I;
+        continue;
+      }
+      if (Ch == '/' && I + 1 < Text.size() && Text[I + 1] == '/') {
+        size_t NL = Text.find('\n', I);
+        if (NL == StringRef::npos)
+          return true;
+        I = NL - 1;
+        continue;
+      }
+      if (Ch == '\\' && I + 1 < Text.size() && Text[I + 1] == '\n') {
+        ++I; // a continued line stays what it was
+        continue;
+      }
+      if (Ch == '\n') {
+        LineStart = true;
+        InDirective = false;
+        continue;
+      }
+      if (Ch == ' ' || Ch == '\t' || Ch == '\r' || Ch == '\f')
+        continue;
+      if (LineStart && Ch == '#')
+        InDirective = true;
+      else if (!InDirective)
+        return false;
+      LineStart = false;
+    }
+    return true;
+  }
 };
 
 struct Shared {
@@ -131,12 +187,23 @@ public:
       if (auto *ND = dyn_cast<NamedDecl>(D))
         if (ND->getIdentifier()) {
           C.Declared.insert(ND->getName().str());
+          bool Def = false;
           if (auto *VD = dyn_cast<VarDecl>(ND))
-            if (VD->isThisDeclarationADefinition() != VarDecl::DeclarationOnly)
+            if (VD->isThisDeclarationADefinition() !=
+                VarDecl::DeclarationOnly) {
               C.Defined.insert(VD->getName().str());
+              Def = VD->isThisDeclarationADefinition() == VarDecl::Definition;
+            }
           if (auto *FD = dyn_cast<FunctionDecl>(ND))
-            if (FD->doesThisDeclarationHaveABody())
+            if (FD->doesThisDeclarationHaveABody()) {
               Out.Functions.insert(FD->getName().str());
+              Def = true;
+            }
+          if (Def) {
+            FileID FID = SM.getFileID(SM.getExpansionLoc(ND->getLocation()));
+            if (FID.isValid())
+              Out.DefinedIn[ND->getName().str()] = C.canonicalPath(FID);
+          }
         }
     SplSectionRewriter::run(C);
     CounterRewriter::run(C);
@@ -341,9 +408,15 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
   if (!Files)
     return Files.takeError();
   std::vector<tooling::CompileCommand> Cmds;
-  for (const std::string &F : *Files)
+  for (const std::string &F : *Files) {
+    // A whole-database run migrates the plan's tree: a TU outside the root
+    // (generated code, such as a migrated copy of the tree, or a test) is
+    // not parsed, or it would edit the root's headers from its own view.
+    if (O.Files.empty() && relativePath(canonical(F), R.Root) == canonical(F))
+      continue;
     for (tooling::CompileCommand &C : (*DB)->getCompileCommands(F))
       Cmds.push_back(std::move(C));
+  }
 
   std::string ResErr;
   std::string ResourceDir = findResourceDir(&ResErr);
@@ -410,49 +483,97 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
   // Stages build on each other (the socket layer under the protocols, the
   // drivers under IP): after a stage that keeps Giant, every later one
   // keeps it too.
+  // Where each function and variable is defined, over every TU.
+  std::map<std::string, std::string> DefinedIn;
+  for (TUResult &T : Results)
+    for (auto &KV : T.DefinedIn)
+      DefinedIn.emplace(KV.first, KV.second);
+  std::map<std::string, std::string> HeldBy; ///< why a module with no
+                                             ///< manual site stays
   bool Held = false;
   for (const plan::Stage &St : Plan.Stages) {
     if (Held)
       for (const std::string &M : St.Modules)
-        KeepGiant.emplace(M, 0);
+        if (KeepGiant.emplace(M, 0).second)
+          HeldBy[M] = "an earlier stage stays under Giant";
     for (const std::string &M : St.Modules)
       Held = Held || KeepGiant.count(M);
   }
+  // Modules explicitly needed (plan `needs`): a module leaves Giant only
+  // with the modules it needs.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (const plan::Module &PM : Plan.Modules)
+      if (!KeepGiant.count(PM.Name))
+        for (const std::string &N : PM.Needs)
+          if (KeepGiant.count(N) || (!All && !Modules.count(N))) {
+            KeepGiant.emplace(PM.Name, 0);
+            HeldBy[PM.Name] = "it needs module " + N + ", which " +
+                              (KeepGiant.count(N) ? "stays under Giant"
+                                                  : "does not migrate here");
+            Changed = true;
+            break;
+          }
+  }
+  // Why a Giant mark cannot be made: its module stays, or it vouches for
+  // a routine of a module that stays (in_proto.c holds TCP's entry).
+  auto Blocker = [&](const Edit &E) -> std::string {
+    std::string M = ModuleOfFile(E.File);
+    auto K = KeepGiant.find(M);
+    if (K != KeepGiant.end())
+      return "module " + M + " stays under Giant (not marked MPSAFE): " +
+             (K->second ? std::to_string(K->second) + " of its sites are manual"
+                        : HeldBy[M]);
+    for (const std::string &D : E.GiantDeps) {
+      auto It = DefinedIn.find(D);
+      if (It == DefinedIn.end())
+        continue;
+      std::string DM = ModuleOfFile(It->second);
+      if (KeepGiant.count(DM))
+        return "entry of " + D + " stays under Giant: module " + DM +
+               " stays under Giant";
+      if (!All && !Modules.count(DM))
+        return "entry of " + D + " stays under Giant: module " + DM +
+               " does not migrate at this stage";
+    }
+    return "";
+  };
   std::set<std::string> Reported;
   for (TUResult &T : Results) {
     if (!T.Parse.Ok)
       continue;
-    auto Stays = [&](const std::string &File) {
-      return KeepGiant.count(ModuleOfFile(File)) != 0;
-    };
+    std::set<std::pair<std::string, unsigned>> Blocked;
     for (const Edit &E : T.Edits) {
-      std::string M = ModuleOfFile(E.File);
-      if (!E.GiantMark || !Stays(E.File) || !Reported.insert(M).second)
+      if (!E.GiantMark)
+        continue;
+      std::string Why = Blocker(E);
+      if (Why.empty())
+        continue;
+      Blocked.insert({E.File, E.Line});
+      std::string Key = Why.substr(0, Why.find(':'));
+      if (!Reported.insert(Key).second)
         continue;
       Finding Fd;
       Fd.RuleId = "rewrite-giant";
       Fd.Level = Severity::Warning;
       Fd.Category = Manual;
       Fd.Loc = {E.File, E.Line, E.Column};
-      Fd.Message =
-          "manual: module " + M + " stays under Giant (not marked MPSAFE): " +
-          (KeepGiant[M]
-               ? std::to_string(KeepGiant[M]) + " of its sites are manual"
-               : std::string("an earlier stage stays under "
-                             "Giant"));
-      Fd.Key = M;
+      Fd.Message = "manual: " + Why;
+      Fd.Key = ModuleOfFile(E.File);
       T.Sites.push_back(Fd);
     }
-    T.Edits.erase(std::remove_if(T.Edits.begin(), T.Edits.end(),
-                                 [&](const Edit &E) {
-                                   return E.GiantMark && Stays(E.File);
-                                 }),
-                  T.Edits.end());
+    T.Edits.erase(
+        std::remove_if(T.Edits.begin(), T.Edits.end(),
+                       [&](const Edit &E) {
+                         return E.GiantMark && Blocked.count({E.File, E.Line});
+                       }),
+        T.Edits.end());
     T.Sites.erase(std::remove_if(T.Sites.begin(), T.Sites.end(),
                                  [&](const Finding &F) {
                                    return F.RuleId == "rewrite-giant" &&
                                           F.Category == Auto &&
-                                          Stays(F.Loc.File);
+                                          Blocked.count(
+                                              {F.Loc.File, F.Loc.Line});
                                  }),
                   T.Sites.end());
     R.Edits.add(T.Edits);

@@ -48,9 +48,11 @@ public:
           C.fileRange(CharSourceRange::getTokenRange(Init->getSourceRange()));
       if (T.empty() || !R || T.find("PR_MPSAFE") != std::string::npos)
         return true;
-      if (mark(R->first, R->second.second, 0, " | PR_MPSAFE"))
+      if (mark(R->first, R->second.second, 0, " | PR_MPSAFE")) {
+        C.Edits.back().GiantDeps = entryPoints(ILE);
         C.site(Init->getBeginLoc(), RuleGiant, Auto,
                "protocol entry marked PR_MPSAFE (its module migrates)");
+      }
     }
     return true;
   }
@@ -106,6 +108,27 @@ public:
 
 private:
   TUContext &C;
+
+  /// The functions and global variables an entry names (pr_input,
+  /// &udp_usrreqs, ...): the entry is MPSAFE only if they are.
+  static std::vector<std::string> entryPoints(const InitListExpr *ILE) {
+    struct Refs : RecursiveASTVisitor<Refs> {
+      std::vector<std::string> Names;
+      bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+        const ValueDecl *D = DRE->getDecl();
+        bool Global = isa<FunctionDecl>(D);
+        if (auto *VD = dyn_cast<VarDecl>(D))
+          Global = VD->hasGlobalStorage();
+        if (Global && D->getIdentifier())
+          Names.push_back(D->getName().str());
+        return true;
+      }
+    } V;
+    V.TraverseStmt(const_cast<InitListExpr *>(ILE));
+    llvm::sort(V.Names);
+    V.Names.erase(std::unique(V.Names.begin(), V.Names.end()), V.Names.end());
+    return V.Names;
+  }
 
   bool mark(FileID FID, unsigned Off, unsigned Len, llvm::StringRef Text) {
     if (!C.replace(FID, Off, Len, Text))

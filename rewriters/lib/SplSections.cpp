@@ -34,6 +34,23 @@ namespace {
 const char *RuleSection = "rewrite-spl-section";
 const char *RuleSleep = "rewrite-sleep";
 const char *RuleIfdef = "rewrite-ifdef";
+/// The interlock parameter a sleep wrapper gets.
+const char *WrapperParam = "interlock";
+
+bool isWrapper(const plan::Plan &P, llvm::StringRef Name) {
+  return llvm::is_contained(P.Sleep.Wrappers, Name);
+}
+
+/// The wrapper already takes its interlock (a second run): its last
+/// parameter is a pointer to the profile's mutex type.
+bool hasInterlock(const FunctionDecl *F, const plan::Profile &Prof) {
+  if (!F->getNumParams())
+    return false;
+  QualType T = F->getParamDecl(F->getNumParams() - 1)->getType();
+  return T->isPointerType() &&
+         T->getPointeeType().getUnqualifiedType().getAsString() ==
+             Prof.LockType[0];
+}
 
 /// spl<level>: splnet, splimp, splbio, ... but not splx, splassert, spl0.
 bool isLevelName(llvm::StringRef N) {
@@ -63,6 +80,7 @@ struct Section {
   std::vector<const Stmt *> Lowers;
   std::vector<const Stmt *> Exits;
   std::vector<Sleep> Sleeps;
+  std::vector<const CallExpr *> WrapperCalls; ///< calls of sleep wrappers
   std::vector<Touch> Touched;
   std::vector<unsigned> Enclosing;
   std::vector<std::string> Notes;
@@ -71,6 +89,8 @@ struct Section {
   const plan::Lock *L = nullptr;
   std::string LockExpr;
   bool Folded = false;
+  bool Dropped = false; ///< the plan drops it: no lock at all
+  std::string DropNote;
   bool FallsOffEnd = false;
   std::string InMacro; ///< rewritten at this macro's definition
 };
@@ -87,7 +107,8 @@ public:
 
   void run() {
     prescan(Body);
-    if (Raises.empty() && Lowers.empty() && Sleeps.empty())
+    if (Raises.empty() && Lowers.empty() && Sleeps.empty() &&
+        WrapperCalls.empty())
       return;
     computeExtents();
     State St;
@@ -115,6 +136,7 @@ private:
   // Prescan: every raise and lower statement, in source order.
   std::vector<std::pair<const Stmt *, const VarDecl *>> Raises, Lowers;
   std::vector<const CallExpr *> Sleeps;
+  std::vector<const CallExpr *> WrapperCalls, FreeWrapperCalls;
   std::map<const VarDecl *, const DeclStmt *> VarDecls;
   std::map<const VarDecl *, unsigned> Refs;
   std::set<const Stmt *> SeenStmts; ///< raise/lower statements
@@ -249,6 +271,13 @@ private:
            CE->getNumArgs() == 4;
   }
 
+  /// A call of a function the plan lists under sleeps: wrappers.
+  bool isWrapperCall(const CallExpr *CE) const {
+    const FunctionDecl *F = CE->getDirectCallee();
+    return F && F->getIdentifier() && isWrapper(C.P, F->getName()) &&
+           !hasInterlock(F, C.Prof);
+  }
+
   // Source-order inventory of raises, lowers, sleeps and variable refs.
   void prescan(const Stmt *S) {
     if (!S)
@@ -269,9 +298,12 @@ private:
     if (auto *DR = dyn_cast<DeclRefExpr>(S))
       if (auto *VD = dyn_cast<VarDecl>(DR->getDecl()))
         ++Refs[VD];
-    if (auto *CE = dyn_cast<CallExpr>(S))
+    if (auto *CE = dyn_cast<CallExpr>(S)) {
       if (isSleepCall(CE))
         Sleeps.push_back(CE);
+      if (isWrapperCall(CE))
+        WrapperCalls.push_back(CE);
+    }
     for (const Stmt *Ch : S->children())
       prescan(Ch);
   }
@@ -625,6 +657,12 @@ private:
     if (!S)
       return;
     if (auto *CE = dyn_cast<CallExpr>(S)) {
+      if (isWrapperCall(CE)) {
+        if (St.Open.empty())
+          FreeWrapperCalls.push_back(CE);
+        else
+          Secs[St.Open.back()].WrapperCalls.push_back(CE);
+      }
       if (isSleepCall(CE)) {
         if (St.Open.empty()) {
           FreeSleeps.push_back(CE);
@@ -693,7 +731,7 @@ private:
     FileID FID = C.SM.getFileID(RL);
     std::string Rel = C.relPath(FID);
     unsigned Line = C.SM.getSpellingLineNumber(RL);
-    std::string Lock, Struct;
+    std::string Lock, Struct, Object;
     if (S.Raise->getBeginLoc().isMacroID()) {
       std::string M = C.macroAt(S.Raise->getBeginLoc());
       for (const plan::Macro &PM : C.P.Macros)
@@ -710,7 +748,15 @@ private:
                      (Si.Note.empty() ? "" : ": " + Si.Note);
           return;
         }
+        if (Si.Action == plan::SiteAction::Drop) {
+          S.Dropped = true;
+          S.DropNote = "dropped by the plan (" + C.P.Path + ":" +
+                       std::to_string(Si.Line) + ")" +
+                       (Si.Note.empty() ? "" : ": " + Si.Note);
+          return;
+        }
         Lock = Si.Lock;
+        Object = Si.Object;
         if (!Si.Note.empty())
           S.Notes.push_back(Si.Note);
         break;
@@ -760,6 +806,12 @@ private:
     if (!S.InMacro.empty()) {
       S.Manual = "macro " + S.InMacro + " maps to lock '" + S.L->Name +
                  "', which lives in a struct; a macro body needs a global lock";
+      return;
+    }
+    if (!Object.empty()) {
+      // The plan names the object: a section that reaches it only
+      // through calls (sorflush(so) flushes so's buffer in callees).
+      S.LockExpr = "&" + Object + "->" + S.L->cName();
       return;
     }
     if (Struct.empty())
@@ -831,6 +883,11 @@ private:
       Ok = Ok && Editable(L);
     for (const Stmt *J : S.Exits)
       Ok = Ok && stmtEditable(J, Why);
+    if (!S.Sleeps.empty() && S.Dropped) {
+      S.Manual = "the section sleeps and the plan drops it: no lock to pass "
+                 "as interlock";
+      return;
+    }
     if (!S.Sleeps.empty() && S.L &&
         !C.Prof.LockSleep[static_cast<unsigned>(S.L->Kind)]) {
       S.Manual = "the section sleeps, and lock '" + S.L->Name + "' is a " +
@@ -856,6 +913,8 @@ private:
         continue;
       for (unsigned Id : S.Enclosing) {
         const Section &O = Secs[Id];
+        if (S.Dropped)
+          break;
         if (O.Manual.empty() && O.L == S.L && O.LockExpr == S.LockExpr) {
           S.Folded = true;
           S.Notes.push_back("nested in the section at line " +
@@ -867,7 +926,7 @@ private:
       }
       if (!S.Folded)
         for (unsigned Id : S.Enclosing)
-          if (Secs[Id].Manual.empty() && Secs[Id].L)
+          if (Secs[Id].Manual.empty() && Secs[Id].L && S.L)
             S.Notes.push_back("taken while " + Secs[Id].LockExpr.substr(1) +
                               " is held: declare this lock order");
     }
@@ -992,6 +1051,19 @@ private:
         for (const Sleep &Sl : S.Sleeps)
           C.site(Sl.Call->getBeginLoc(), RuleSleep, Manual,
                  "tsleep left: its section is not rewritten", FD->getName());
+        for (const CallExpr *W : S.WrapperCalls)
+          wrapperCall(W, "", "its section is not rewritten");
+        continue;
+      }
+      if (S.Dropped) {
+        replaceStmt(S.Raise, "", inPlanMacro(S.Raise));
+        for (const Stmt *L : S.Lowers)
+          replaceStmt(L, "", inPlanMacro(L));
+        for (const CallExpr *W : S.WrapperCalls)
+          wrapperCall(W, "", "its section is dropped");
+        C.site(S.Raise->getBeginLoc(), RuleSection, Auto,
+               S.Level + " section removed, no lock taken: " + S.DropNote,
+               FD->getName(), S.Var->getName());
         continue;
       }
       CurNeed = needFor(S.L->Kind);
@@ -1035,6 +1107,8 @@ private:
       }
       for (const Sleep &Sl : S.Sleeps)
         emitSleep(S, Sl);
+      for (const CallExpr *W : S.WrapperCalls)
+        wrapperCall(W, S.LockExpr, "");
       std::string Msg =
           S.Level + " section -> " + Acq.substr(0, Acq.size() - 1);
       if (!S.InMacro.empty())
@@ -1053,6 +1127,10 @@ private:
     }
     for (const Stmt *J : ExitOrder)
       insertBefore(J, ExitText[J]);
+    for (const CallExpr *W : FreeWrapperCalls)
+      wrapperCall(W, "", "it is called outside any spl section");
+    if (isWrapper(C.P, FD->getName()) && wrapperDefinition())
+      FreeSleeps.clear();
     for (const CallExpr *CE : FreeSleeps)
       C.site(CE->getBeginLoc(), RuleSleep, Manual,
              "tsleep outside any spl section left as is: no lock to pass as "
@@ -1097,6 +1175,72 @@ private:
     llvm::StringRef Buf = C.SM.getBufferData(R->first);
     return Buf.substr(R->second.first).startswith("tsleep") &&
            argCommas(Buf, R->second.first, R->second.second).size() == 4;
+  }
+
+  /// A call of a sleep wrapper gets the interlock as a last argument: the
+  /// section's lock, or NULL (a manual site saying Why) when it has none.
+  void wrapperCall(const CallExpr *CE, const std::string &LockExpr,
+                   const std::string &Why) {
+    const FunctionDecl *F = CE->getDirectCallee();
+    SourceLocation RP = CE->getRParenLoc();
+    if (RP.isMacroID() || !C.editable(C.SM.getFileID(RP))) {
+      C.site(CE->getBeginLoc(), RuleSleep, Manual,
+             "call of sleep wrapper " + F->getName().str() +
+                 " is spelled inside a macro; pass the interlock by hand",
+             FD->getName());
+      return;
+    }
+    std::string Arg = LockExpr.empty() ? "NULL" : LockExpr;
+    C.insert(RP, (CE->getNumArgs() ? ", " : "") + Arg);
+    if (LockExpr.empty())
+      C.site(CE->getBeginLoc(), RuleSleep, Manual,
+             "sleep wrapper " + F->getName().str() +
+                 " gets a NULL interlock: " + Why +
+                 " (check the condition it waits for)",
+             FD->getName());
+    else
+      C.site(CE->getBeginLoc(), RuleSleep, Auto,
+             "sleep wrapper " + F->getName().str() + " -> interlock " +
+                 LockExpr.substr(1),
+             FD->getName());
+  }
+
+  /// This function is a sleep wrapper: it gets the interlock parameter
+  /// and its tsleeps become msleeps on it. False (and nothing edited)
+  /// when a sleep or the parameter list cannot be edited.
+  bool wrapperDefinition() {
+    FunctionTypeLoc TL = FD->getFunctionTypeLoc();
+    if (!TL || FreeSleeps.empty() || FD->getNumParams() == 0 ||
+        hasInterlock(FD, C.Prof))
+      return false;
+    SourceLocation RP = TL.getRParenLoc();
+    if (RP.isMacroID() || !C.editable(C.SM.getFileID(RP)))
+      return false;
+    for (const CallExpr *CE : FreeSleeps)
+      if (!sleepEditable(CE))
+        return false;
+    const char *Name = C.P.Sleep.Form == plan::SleepForm::MSleep
+                           ? C.Prof.MSleep
+                           : C.Prof.MtxSleep;
+    C.insert(RP, std::string(", ") + C.Prof.LockType[0] + " *" + WrapperParam);
+    C.facts(C.SM.getFileID(RP)).Needs |= NeedLock;
+    for (const CallExpr *CE : FreeSleeps) {
+      auto R =
+          C.fileRange(CharSourceRange::getTokenRange(CE->getSourceRange()));
+      llvm::StringRef Buf = C.SM.getBufferData(R->first);
+      std::vector<unsigned> Commas =
+          argCommas(Buf, R->second.first, R->second.second);
+      C.replace(R->first, R->second.first, strlen("tsleep"), Name);
+      C.replace(R->first, Commas[1], 0, std::string(", ") + WrapperParam);
+      C.site(CE->getBeginLoc(), RuleSleep, Auto,
+             std::string("sleep wrapper ") + FD->getName().str() +
+                 ": tsleep -> " + Name +
+                 " with the caller's interlock (new "
+                 "parameter " +
+                 WrapperParam + ")",
+             FD->getName());
+    }
+    return true;
   }
 
   void emitSleep(const Section &S, const Sleep &Sl) {
@@ -1198,19 +1342,22 @@ private:
 
   // The level variable goes when every use was a raise or splx rewritten.
   void removeVariables() {
-    std::map<const VarDecl *, unsigned> Rewritten;
+    // The raise and splx statements rewritten, per variable: a splx where
+    // two sections meet (at a label, after a branch) counts once.
+    std::map<const VarDecl *, std::set<const Stmt *>> Rewritten;
     std::set<const VarDecl *> Vars;
     for (const Section &S : Secs) {
       Vars.insert(S.Var);
       if (!S.Manual.empty())
         continue;
-      Rewritten[S.Var] += 1 + S.Lowers.size();
+      Rewritten[S.Var].insert(S.Raise);
+      Rewritten[S.Var].insert(S.Lowers.begin(), S.Lowers.end());
     }
     std::map<const DeclStmt *, std::set<const VarDecl *>> Drop;
     for (const VarDecl *V : Vars) {
       if (KeepVar.count(V) || mentionedInSkipped(V->getName()))
         continue;
-      if (Refs[V] != Rewritten[V])
+      if (Refs[V] != Rewritten[V].size())
         continue;
       auto It = VarDecls.find(V);
       if (It == VarDecls.end())
@@ -1324,6 +1471,9 @@ class Visitor : public RecursiveASTVisitor<Visitor> {
 public:
   explicit Visitor(TUContext &C) : C(C) {}
   bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->doesThisDeclarationHaveABody() && FD->getIdentifier() &&
+        isWrapper(C.P, FD->getName()))
+      wrapperPrototype(FD);
     if (!FD->doesThisDeclarationHaveABody() || !FD->getIdentifier() ||
         !isa<CompoundStmt>(FD->getBody()))
       return true;
@@ -1336,6 +1486,20 @@ public:
 
 private:
   TUContext &C;
+
+  /// A prototype of a sleep wrapper gets the interlock parameter too.
+  void wrapperPrototype(const FunctionDecl *FD) {
+    FunctionTypeLoc TL = FD->getFunctionTypeLoc();
+    if (!TL || FD->getNumParams() == 0 || hasInterlock(FD, C.Prof))
+      return;
+    SourceLocation RP = TL.getRParenLoc();
+    if (RP.isMacroID() || !C.editable(C.SM.getFileID(RP)))
+      return;
+    bool Named = FD->getParamDecl(FD->getNumParams() - 1)->getIdentifier();
+    C.insert(RP, std::string(", ") + C.Prof.LockType[0] + " *" +
+                     (Named ? WrapperParam : ""));
+    C.facts(C.SM.getFileID(RP)).Needs |= NeedLock;
+  }
 };
 
 } // namespace

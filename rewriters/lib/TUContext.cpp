@@ -135,6 +135,29 @@ TUContext::statementRange(const Stmt *S, bool Whole) const {
   return std::make_pair(FR->first, std::make_pair(B, E));
 }
 
+llvm::Optional<std::pair<FileID, std::pair<unsigned, unsigned>>>
+TUContext::macroDefRange(SourceRange R, llvm::StringRef M) const {
+  // Climb each end out of the macros M's body uses (V_tcpstat) and out of
+  // its arguments (to the parameter's place in the body), up to M.
+  auto InDef = [&](SourceLocation Loc, bool End) {
+    while (Loc.isMacroID()) {
+      if (!SM.isMacroArgExpansion(Loc) &&
+          Lexer::getImmediateMacroName(Loc, SM, LO) == M)
+        return SM.getSpellingLoc(Loc);
+      CharSourceRange ER = SM.getImmediateExpansionRange(Loc);
+      Loc = End ? ER.getEnd() : ER.getBegin();
+    }
+    return SourceLocation();
+  };
+  SourceLocation B = InDef(R.getBegin(), false), E = InDef(R.getEnd(), true);
+  if (B.isInvalid() || E.isInvalid())
+    return llvm::None;
+  auto FR = fileRange(CharSourceRange::getTokenRange(B, E));
+  if (!FR || !editable(FR->first))
+    return llvm::None;
+  return FR;
+}
+
 std::string TUContext::macroAt(SourceLocation Loc) const {
   std::string Name;
   while (Loc.isMacroID()) {

@@ -115,6 +115,10 @@ public:
 
   /// The outermost macro whose expansion holds Loc, "" for none.
   std::string macroAt(clang::SourceLocation Loc) const;
+  /// Where, in the #define of macro M, the tokens of R are written (both
+  /// ends in M's body, editable), as a file range; None otherwise.
+  llvm::Optional<std::pair<clang::FileID, std::pair<unsigned, unsigned>>>
+  macroDefRange(clang::SourceRange R, llvm::StringRef M) const;
 
   /// Records a classified site.
   void site(clang::SourceLocation Loc, llvm::StringRef Rule,

@@ -71,6 +71,7 @@ template <> struct ScalarEnumerationTraits<SiteAction> {
   static void enumeration(IO &IO, SiteAction &A) {
     IO.enumCase(A, "rewrite", SiteAction::Rewrite);
     IO.enumCase(A, "skip", SiteAction::Skip);
+    IO.enumCase(A, "drop", SiteAction::Drop);
   }
 };
 template <> struct ScalarEnumerationTraits<CounterForm> {
@@ -91,6 +92,7 @@ template <> struct MappingTraits<Module> {
     M.Line = lineOf(IO);
     IO.mapRequired("name", M.Name);
     IO.mapOptional("paths", M.Paths);
+    IO.mapOptional("needs", M.Needs);
   }
 };
 
@@ -130,6 +132,7 @@ template <> struct MappingTraits<Site> {
     IO.mapRequired("line", S.SiteLine);
     IO.mapOptional("action", S.Action, SiteAction::Rewrite);
     IO.mapOptional("lock", S.Lock, std::string());
+    IO.mapOptional("object", S.Object, std::string());
     IO.mapOptional("note", S.Note, std::string());
   }
 };
@@ -155,6 +158,7 @@ template <> struct MappingTraits<Sleeps> {
   static void mapping(IO &IO, Sleeps &S) {
     IO.mapOptional("form", S.Form, SleepForm::MSleep);
     IO.mapOptional("pdrop", S.PDrop, true);
+    IO.mapOptional("wrappers", S.Wrappers);
   }
 };
 
@@ -170,7 +174,7 @@ template <> struct MappingTraits<Macro> {
   static void mapping(IO &IO, Macro &M) {
     M.Line = lineOf(IO);
     IO.mapRequired("name", M.Name);
-    IO.mapRequired("lock", M.Lock);
+    IO.mapOptional("lock", M.Lock, std::string());
   }
 };
 
@@ -312,10 +316,18 @@ Error validatePlan(const Plan &P) {
                         " rewrites but names no lock");
       else
         CheckLock(S.Line, S.Lock, "site");
+      const Lock *L = P.findLock(S.Lock);
+      if (!S.Object.empty() && L && L->Scope != LockScope::Field)
+        Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
+                        " names an object but lock '" + S.Lock + "' is global");
+    } else if (!S.Lock.empty()) {
+      Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
+                      " names a lock but its action takes none");
     }
   }
   for (const Macro &M : P.Macros)
-    CheckLock(M.Line, M.Lock, "macro");
+    if (!M.Lock.empty())
+      CheckLock(M.Line, M.Lock, "macro");
   for (const Counter &C : P.Counters)
     if (C.Variable.empty() && C.Struct.empty())
       Err(C.Line, "counter entry needs 'variable' or 'struct'");
@@ -323,9 +335,17 @@ Error validatePlan(const Plan &P) {
   for (const Module &M : P.Modules)
     if (!ModuleNames.insert(M.Name).second)
       Err(M.Line, "module '" + M.Name + "' is defined twice");
-  for (const Stage &S : P.Stages)
+  llvm::StringSet<> Known = ModuleNames;
+  for (const Stage &S : P.Stages) {
     if (!StageNames.insert(S.Name).second)
       Err(S.Line, "stage '" + S.Name + "' is defined twice");
+    for (const std::string &M : S.Modules)
+      Known.insert(M);
+  }
+  for (const Module &M : P.Modules)
+    for (const std::string &N : M.Needs)
+      if (!Known.count(N))
+        Err(M.Line, "module '" + M.Name + "' needs unknown module '" + N + "'");
 
   if (Errs.empty())
     return Error::success();

@@ -199,6 +199,59 @@ TEST(Plan, SemanticErrorsAreAllListed) {
       << E;
 }
 
+TEST(Plan, DropSitesNeedsAndLocklessMacros) {
+  auto P =
+      parsePlan("version: 1\nmodules:\n  - name: ip\n    paths: [netinet]\n"
+                "    needs: [socket]\n  - name: socket\n"
+                "sites:\n  - file: netinet/ip_output.c\n    line: 7\n"
+                "    action: drop\n    note: \"queue locks itself\"\n"
+                "macros:\n  - name: TCPSTAT_INC\n",
+                "plan.yaml");
+  ASSERT_TRUE(!!P) << llvm::toString(P.takeError());
+  EXPECT_EQ(P->Sites[0].Action, SiteAction::Drop);
+  EXPECT_EQ(P->Modules[0].Needs, std::vector<std::string>{"socket"});
+  EXPECT_EQ(P->Macros[0].Lock, "");
+  std::string Out;
+  llvm::raw_string_ostream OS(Out);
+  writePlan(OS, *P);
+  OS.flush();
+  EXPECT_NE(Out.find("action:          drop"), std::string::npos) << Out;
+  EXPECT_NE(Out.find("needs:"), std::string::npos) << Out;
+  auto Back = parsePlan(Out, "written.yaml");
+  ASSERT_TRUE(!!Back) << llvm::toString(Back.takeError());
+  EXPECT_EQ(Back->Sites[0].Action, SiteAction::Drop);
+  EXPECT_EQ(Back->Modules[0].Needs, P->Modules[0].Needs);
+
+  auto W = parsePlan("version: 1\nlocks:\n  - name: so_mtx\n    scope: field\n"
+                     "    struct: socket\nsites:\n  - file: a.c\n    line: 4\n"
+                     "    lock: so_mtx\n    object: so\n"
+                     "sleeps:\n  wrappers: [sbwait, sb_lock]\n",
+                     "plan.yaml");
+  ASSERT_TRUE(!!W) << llvm::toString(W.takeError());
+  EXPECT_EQ(W->Sites[0].Object, "so");
+  EXPECT_EQ(W->Sleep.Wrappers, (std::vector<std::string>{"sbwait", "sb_lock"}));
+  std::string G = errorOf("version: 1\nlocks:\n  - name: g\n"
+                          "sites:\n  - file: a.c\n    line: 4\n"
+                          "    lock: g\n    object: so\n");
+  EXPECT_NE(G.find("plan.yaml:5: error: site a.c:4 names an object but lock "
+                   "'g' is global"),
+            std::string::npos)
+      << G;
+
+  std::string E = errorOf("version: 1\nlocks:\n  - name: a\n"
+                          "modules:\n  - name: ip\n    needs: [nowhere]\n"
+                          "sites:\n  - file: x.c\n    line: 3\n"
+                          "    action: drop\n    lock: a\n");
+  EXPECT_NE(E.find("plan.yaml:5: error: module 'ip' needs unknown module "
+                   "'nowhere'"),
+            std::string::npos)
+      << E;
+  EXPECT_NE(E.find("plan.yaml:8: error: site x.c:3 names a lock but its "
+                   "action takes none"),
+            std::string::npos)
+      << E;
+}
+
 TEST(Plan, ReadPlanNamesAMissingFile) {
   auto P = readPlan("/nonexistent/plan.yaml");
   ASSERT_FALSE(!!P);

@@ -224,6 +224,80 @@ TEST(Stages, ModuleWithManualSitesAndLaterStagesKeepGiant) {
       << R.Err;
 }
 
+TEST(Stages, EntryLeavesGiantWithTheModuleOfItsRoutines) {
+  Case C = prepare("stages", "-entry");
+  // A protocol entry in net/if.c (stage ether) whose input routine is
+  // ip_bump, defined in netinet/ip.c (stage inet).
+  std::string If = readFile(C.Src() / "net/if.c");
+  writeFile(C.Src() / "net/if.c",
+            If + "\n#define PR_ATOMIC\t0x01\n#define PR_MPSAFE\t0x80\n"
+                 "struct protosw {\n\tshort\tpr_flags;\n"
+                 "\tvoid\t(*pr_input)(void);\n};\n"
+                 "void ip_bump(void);\n"
+                 "struct protosw ifsw = {\n\t.pr_flags =\tPR_ATOMIC,\n"
+                 "\t.pr_input =\tip_bump,\n};\n");
+  rwtest::Run R = rewrite(C, {"--in-place", "--stage", "ether"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  auto Ether = snapshot(C.Src());
+  EXPECT_TRUE(contains(Ether["net/if.c"], "ifp->if_flags = IFF_UP;\n"));
+  EXPECT_TRUE(contains(Ether["net/if.c"], ".pr_flags =\tPR_ATOMIC,\n"))
+      << Ether["net/if.c"];
+  EXPECT_TRUE(contains(R.Err, "entry of ip_bump stays under Giant: module "
+                              "netinet does not migrate at this stage"))
+      << R.Err;
+  R = rewrite(C, {"--in-place", "--stage", "inet"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  auto Inet = snapshot(C.Src());
+  EXPECT_TRUE(contains(Inet["net/if.c"], ".pr_flags =\tPR_ATOMIC | PR_MPSAFE,"))
+      << Inet["net/if.c"];
+  EXPECT_EQ(syntaxCheck(C), "");
+}
+
+TEST(Stages, ModuleLeavesGiantOnlyWithTheModulesItNeeds) {
+  Case C = prepare("stages", "-needs");
+  // net needs netinet (as a protocol needs the socket layer that calls it).
+  std::string Plan = readFile(C.Dir / "plan.yaml");
+  writeFile(C.Dir / "plan.yaml",
+            Plan + "modules:\n  - name: net\n    paths: [net]\n"
+                   "    needs: [netinet]\n");
+  rwtest::Run R = rewrite(C, {"--in-place", "--stage", "ether"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  EXPECT_TRUE(contains(readFile(C.Src() / "net/if.c"), "IFF_NEEDSGIANT;"));
+  EXPECT_TRUE(contains(R.Err, "module net stays under Giant (not marked "
+                              "MPSAFE): it needs module netinet, which does "
+                              "not migrate here"))
+      << R.Err;
+  R = rewrite(C, {"--in-place", "--stage", "inet"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  EXPECT_TRUE(
+      contains(readFile(C.Src() / "net/if.c"), "ifp->if_flags = IFF_UP;\n"));
+}
+
+TEST(Merge, WholeDatabaseRunSkipsTUsOutsideTheRoot) {
+  Case C = prepare("sections", "-outside");
+  // A generated TU outside the plan's root (a migrated copy, say) that
+  // includes the root's headers: not part of the plan's tree.
+  fs::create_directories(C.Dir / "gen");
+  writeFile(C.Dir / "gen/copy.c",
+            "#include <netinet/ip_var.h>\nint broken(void) { return }\n");
+  auto Q = [](const fs::path &P) { return "\"" + P.string() + "\""; };
+  std::string DB = readFile(C.Dir / "compile_commands.json");
+  DB.replace(DB.rfind("\n]"), 2,
+             ",\n  {\"directory\": " + Q(C.Dir) +
+                 ", \"file\": " + Q(C.Dir / "gen/copy.c") +
+                 ", \"arguments\": [\"cc\", \"-c\", " +
+                 Q("-I" + C.Src().string()) + ", " +
+                 Q("-I" + C.Include.string()) + ", " + Q(C.Dir / "gen/copy.c") +
+                 "]}\n]");
+  writeFile(C.Dir / "compile_commands.json", DB);
+  rwtest::Run R = rewrite(C, {"--in-place"});
+  EXPECT_EQ(R.Exit, 0) << R.Err;
+  EXPECT_FALSE(contains(R.Err, "copy.c")) << R.Err;
+  auto Got = snapshot(C.Src());
+  for (auto &KV : expectedTree("sections"))
+    EXPECT_EQ(KV.second, Got[KV.first]) << KV.first;
+}
+
 TEST(Merge, HeaderThroughSymlinkIsEditedOnce) {
   Case C = prepare("sections", "-symlink");
   fs::path Real = C.Src() / "real" / "ip_var.h";

@@ -66,12 +66,18 @@ struct Rule {
   unsigned Line = 0;
 };
 
-/// A per-site override: the section raised at File:SiteLine.
-enum class SiteAction { Rewrite, Skip };
+/// A per-site override: the section raised at File:SiteLine. Rewrite maps
+/// it to Lock; Skip leaves it (a manual site); Drop removes the raise and
+/// its splx without taking any lock, for a section whose data is protected
+/// elsewhere (a reviewed decision: Note says why).
+enum class SiteAction { Rewrite, Skip, Drop };
 struct Site {
   std::string File;      ///< root-relative path
   unsigned SiteLine = 0; ///< line of the raise (s = splnet();)
   std::string Lock;      ///< lock for this site (Rewrite)
+  /// For a field lock: the pointer expression whose lock to take (so),
+  /// for a section that reaches its object only through calls.
+  std::string Object;
   SiteAction Action = SiteAction::Rewrite;
   std::string Note; ///< reviewer note, carried into the report
   unsigned Line = 0;
@@ -104,6 +110,11 @@ enum class SleepForm { MSleep, MtxSleep };
 struct Sleeps {
   SleepForm Form = SleepForm::MSleep;
   bool PDrop = true;
+  /// Functions that tsleep on behalf of their callers (sbwait): each
+  /// gets a trailing `struct mtx *` parameter passed to msleep as the
+  /// interlock, and every call passes its section's lock (NULL outside
+  /// any section, a manual site).
+  std::vector<std::string> Wrappers;
 };
 
 /// A module: a name and the root-relative directories (or files) it holds.
@@ -112,6 +123,10 @@ struct Sleeps {
 struct Module {
   std::string Name;
   std::vector<std::string> Paths;
+  /// Modules that must leave Giant before this one may (the socket layer
+  /// that calls a protocol's entry points without Giant once it is
+  /// PR_MPSAFE).
+  std::vector<std::string> Needs;
   unsigned Line = 0;
 };
 
