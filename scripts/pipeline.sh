@@ -6,7 +6,14 @@
 #
 #   scripts/pipeline.sh            # uses build/ (configured if missing)
 #   BUILD=build-x scripts/pipeline.sh
-#   RUNS=5 scripts/pipeline.sh     # workload runs under witness (default 3)
+#   RUNS=5 scripts/pipeline.sh     # demo runs under witness (default 3)
+#   STRESS_SECONDS=5 scripts/pipeline.sh   # stress load length (default 3)
+#   STRESS_THREADS=4 scripts/pipeline.sh   # its application threads (default 4)
+#
+# The stress load is bench_scaling_mp (testsuite/bench/bench_scaling_worker.c):
+# two MP stacks on a virtual wire, STRESS_THREADS application threads per
+# side, each with one TCP stream and one UDP flow, beside the interface
+# interrupt threads and the netisr threads, with witness in fail mode.
 #
 # Exit status: 0 when every step passed, 1 when the workload or
 # witness-check failed (the report is still written), 2 when a step could
@@ -16,11 +23,14 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
+STRESS_SECONDS=${STRESS_SECONDS:-3}
+STRESS_THREADS=${STRESS_THREADS:-4}
 JOBS=${JOBS:-$(nproc)}
 OUT=$BUILD/mpsafe-report
 STEPS=7
 START=$(date +%s)
 status=0
+failed=()
 
 step() { printf '[%d/%d %3ds] %s\n' "$1" "$STEPS" $(( $(date +%s) - START )) "$2" >&2; }
 die() { printf 'pipeline: %s\n' "$*" >&2; exit 2; }
@@ -44,6 +54,10 @@ done
 mp=0
 if have mpsafe_stack_mp && have stackdemo-mp; then
   mp=1
+fi
+stress=()
+if have bench_scaling_mp; then
+  stress=(bench_scaling_mp)
 fi
 cmake --build "$BUILD" -j "$JOBS" --target "${want[@]}" >"$OUT/build.log" 2>&1 ||
   die "build failed: see $OUT/build.log"
@@ -73,26 +87,48 @@ printf '    %s lines in the rewrite diff\n' "$(grep -c '^[-+][^-+]' "$OUT/rewrit
 
 step 4 "rewrite and build the MP stack"
 if [ $mp -eq 1 ]; then
-  cmake --build "$BUILD" -j "$JOBS" --target mpsafe_stack_mp stackdemo-mp \
+  cmake --build "$BUILD" -j "$JOBS" --target mpsafe_stack_mp stackdemo-mp "${stress[@]}" \
     >>"$OUT/build.log" 2>&1 || die "MP build failed: see $OUT/build.log"
   printf '    %s\n' "$BUILD/stack-mp (patches: $(wc -l <"$BUILD/stack-mp/patches-applied.txt" | tr -d ' '))" >&2
 else
   printf '    mpsafe_stack_mp is not in this build (stack/mp/mp.cmake not included); skipped\n' >&2
 fi
 
-step 5 "run the workload under witness ($RUNS runs)"
+step 5 "stress the MP stack under witness ($RUNS demo runs, ${STRESS_THREADS}x TCP+UDP for ${STRESS_SECONDS}s)"
+# Under witness in fail mode: a reversal, a sleep with a lock held or a
+# panic fails the run; every process dumps its lock graph.
+under_witness() {
+  local tag=$1 log=$2
+  shift 2
+  WITNESS_GRAPH="$ROOT/$OUT/graphs/$tag-%p.graph" \
+  WITNESS_JSON="$ROOT/$OUT/witness.jsonl" \
+  WITNESS_ORDER="$ROOT/stack/lock-order" \
+  WITNESS_FAIL=1 \
+    timeout 120 "$@" >"$log" 2>&1
+}
 if [ $mp -eq 1 ]; then
   fails=0
   for i in $(seq "$RUNS"); do
-    WITNESS_GRAPH="$ROOT/$OUT/graphs/stackdemo-mp-%p.graph" \
-    WITNESS_JSON="$ROOT/$OUT/witness.jsonl" \
-    WITNESS_ORDER="$ROOT/stack/lock-order" \
-    WITNESS_FAIL=1 \
-      timeout 60 "$BIN/stackdemo-mp" >"$OUT/stackdemo-mp.$i.log" 2>&1 || fails=$((fails + 1))
+    (under_witness stackdemo-mp "$OUT/stackdemo-mp.$i.log" "$BIN/stackdemo-mp") 2>/dev/null ||
+      fails=$((fails + 1))
   done
-  printf '    %d of %d runs passed; witness reports: %d\n' $((RUNS - fails)) "$RUNS" \
+  printf '    demo: %d of %d runs passed\n' $((RUNS - fails)) "$RUNS" >&2
+  if [ ${#stress[@]} -gt 0 ]; then
+    for proto in udp both; do
+      if (under_witness "stress-$proto" "$OUT/stress-$proto.log" \
+          "$BUILD/bench/bench_scaling_mp" -t "$STRESS_THREADS" -s "$STRESS_SECONDS" -p "$proto") 2>/dev/null; then
+        printf '    stress (%s): %s\n' "$proto" "$(grep -m1 '^threads=' "$OUT/stress-$proto.log")" >&2
+      else
+        fails=$((fails + 1))
+        printf '    stress (%s) FAILED: %s\n' "$proto" \
+          "$(grep -m1 -E 'panic|witness: .*report|ThreadSanitizer|bench_scaling:' "$OUT/stress-$proto.log" || tail -n 1 "$OUT/stress-$proto.log")" >&2
+        printf '      log: %s\n' "$OUT/stress-$proto.log" >&2
+      fi
+    done
+  fi
+  printf '    witness reports: %d\n' \
     "$( [ -f "$OUT/witness.jsonl" ] && wc -l <"$OUT/witness.jsonl" || echo 0)" >&2
-  [ $fails -eq 0 ] || status=1
+  [ $fails -eq 0 ] || { status=1; failed+=("stress: $fails run(s), logs in $OUT"); }
 else
   printf '    no MP stack: skipped\n' >&2
 fi
@@ -104,7 +140,7 @@ if [ -e "${graphs[0]}" ]; then
     "${graphs[@]}" >"$OUT/witness-check.txt" 2>&1
   rc=$?
   tail -n 1 "$OUT/witness-check.txt" | sed 's/^/    /' >&2
-  [ $rc -eq 0 ] || status=1
+  [ $rc -eq 0 ] || { status=1; failed+=("witness-check: see $OUT/witness-check.txt"); }
 else
   graphs=()
   printf '    no graphs: skipped\n' >&2
@@ -121,4 +157,7 @@ step 7 "write the report (mpsafe-report)"
 
 printf '\nreport: %s\n' "$ROOT/$OUT/report.html"
 cat "$OUT/summary.txt"
+for f in "${failed[@]}"; do
+  printf 'pipeline: FAILED %s\n' "$f" >&2
+done
 exit $status

@@ -277,7 +277,7 @@ TEST_F(Interop, LinuxUdpEchoedByteForByteIncludingFragments) {
 // bsdnetd's own fault injection (the host kernel has no netem): with
 // reordering and duplication both ways, Linux still gets every echo whole.
 TEST_F(Interop, UdpEchoThroughInjectedReorderingAndDuplication) {
-  StartDaemon({"--reorder", "20%", "--dup", "0.1", "--seed", "11"});
+  StartDaemon({"--reorder", "20%", "--dup", "10", "--seed", "11"});
   int rc = InNamespace(ns_, [] {
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     timeval tv = {3, 0};
@@ -360,8 +360,8 @@ TEST_F(Interop, BadCommandLinesAreRefusedClearly) {
       {{"--tap", "x", "--addr", "1.2.3.4"}, "no /prefix length"},
       {{"--tap", "x", "--addr", "1.2.3/24"}, "not an IPv4 address"},
       {{"--tap", "x", "--addr", "1.2.3.4/40"}, "--addr"},
-      {{"--tap", "x", "--addr", "1.2.3.4/24", "--loss", "1.5"},
-       "not a probability"},
+      {{"--tap", "x", "--addr", "1.2.3.4/24", "--loss", "150"},
+       "not a percentage"},
       {{"--tap", "x", "--addr", "1.2.3.4/24", "--mtu", "100"}, "minimum"},
       {{"--tap", "this-name-is-too-long", "--addr", "1.2.3.4/24"},
        "interface name"},

@@ -482,6 +482,90 @@ TEST_F(WireTest, ConcurrentSendersGetEveryDatagramRight) {
   EXPECT_EQ(0u, counter(b_, "udp.fullsock"));
 }
 
+// TCP streams from several application threads at once: connect, accept
+// (a socket made by the protocol, sonewconn), a patterned byte stream each
+// way checked in order, and an orderly close.  Skipped when the stack is
+// built without TCP.
+TEST_F(WireTest, TcpStreamsFromSeveralThreadsArriveIntact) {
+  constexpr int kStreams = 2;
+  constexpr long kBytes = 96 * 1024;
+  bsd_stack_use(b_);
+  int probe = bsd_socket(BSD_AF_INET, BSD_SOCK_STREAM, 0);
+  if (probe < 0)
+    GTEST_SKIP() << "no TCP in this stack: " << std::strerror(errno);
+  bsd_close(probe);
+
+  auto pattern = [](int k, long i) { return (char)(k * 29 + i * 7 + i / 251); };
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kStreams; k++) {
+    bsd_stack_use(b_);
+    int ls = bsd_socket(BSD_AF_INET, BSD_SOCK_STREAM, 0);
+    ASSERT_GE(ls, 0) << std::strerror(errno);
+    bsd_sockaddr_in at = sin("10.0.0.2", 8100 + k);
+    ASSERT_EQ(0, bsd_bind(ls, sa(at), sizeof(at))) << std::strerror(errno);
+    ASSERT_EQ(0, bsd_listen(ls, 4)) << std::strerror(errno);
+    bsd_timeval tv = {10, 0};
+    bsd_setsockopt(ls, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &tv, sizeof(tv));
+    // Server: accept, read the whole stream, check it, send it back.
+    threads.emplace_back([ls, k, &bad, &pattern] {
+      int s = bsd_accept(ls, nullptr, nullptr);
+      bsd_close(ls);
+      if (s < 0) {
+        bad++;
+        return;
+      }
+      bsd_timeval tv = {10, 0};
+      bsd_setsockopt(s, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &tv, sizeof(tv));
+      std::vector<char> buf(kBytes);
+      long got = 0;
+      while (got < kBytes) {
+        long n = bsd_recv(s, buf.data() + got, kBytes - got, 0);
+        if (n <= 0)
+          break;
+        got += n;
+      }
+      for (long i = 0; i < got; i++)
+        if (buf[i] != pattern(k, i)) {
+          bad++;
+          break;
+        }
+      if (got != kBytes || bsd_send(s, buf.data(), got, 0) != got)
+        bad++;
+      bsd_close(s);
+    });
+    // Client on a: send the stream, read the echo until the server closes.
+    threads.emplace_back([this, k, at, &bad, &pattern] {
+      bsd_stack_use(a_);
+      int c = bsd_socket(BSD_AF_INET, BSD_SOCK_STREAM, 0);
+      bsd_timeval tv = {10, 0};
+      bsd_setsockopt(c, BSD_SOL_SOCKET, BSD_SO_RCVTIMEO, &tv, sizeof(tv));
+      if (c < 0 || bsd_connect(c, sa(at), sizeof(at)) != 0) {
+        bad++;
+        return;
+      }
+      std::vector<char> out(kBytes), in(kBytes + 1);
+      for (long i = 0; i < kBytes; i++)
+        out[i] = pattern(k, i);
+      if (bsd_send(c, out.data(), kBytes, 0) != kBytes)
+        bad++;
+      long got = 0;
+      for (;;) {
+        long n = bsd_recv(c, in.data() + got, in.size() - got, 0);
+        if (n <= 0)
+          break;
+        got += n;
+      }
+      if (got != kBytes || std::memcmp(in.data(), out.data(), kBytes) != 0)
+        bad++;
+      bsd_close(c);
+    });
+  }
+  for (auto &th : threads)
+    th.join();
+  EXPECT_EQ(0, bad.load());
+}
+
 TEST(StackInstances, AreIndependent) {
   unsigned long before = bsd_mbufs_inuse();
   bsd_stack *x = bsd_stack_create("x");
