@@ -168,7 +168,8 @@ in_pcbbind(struct inpcb *inp, struct sockaddr *nam, struct ucred *cred)
 	in_addr_t laddr;
 	u_short lport;
 
-	if (TAILQ_EMPTY(&V_in_ifaddrhead))	/* XXX broken! */
+	/* With no address configured there is nothing to bind to. */
+	if (TAILQ_EMPTY(&V_in_ifaddrhead))
 		return (EADDRNOTAVAIL);
 	if (inp->inp_lport != 0 || inp->inp_laddr.s_addr != INADDR_ANY)
 		return (EINVAL);

@@ -496,7 +496,7 @@ udp_disconnect(struct socket *so)
 	in_pcbdisconnect(inp);
 	inp->inp_laddr.s_addr = INADDR_ANY;
 	splx(s);
-	so->so_state &= ~SS_ISCONNECTED;	/* XXX */
+	so->so_state &= ~SS_ISCONNECTED;
 	return (0);
 }
 
