@@ -29,12 +29,19 @@ MALLOC_DEFINE(M_SONAME, "soname", "socket addresses");
 static	u_long so_gencnt;		/* generation count for sockets */
 int	somaxconn = SOMAXCONN;
 
+/*
+ * Allocate an empty socket: every socket comes from here, the ones the
+ * protocol creates on a passive open (sonewconn) included.  mflags is
+ * M_WAITOK or M_NOWAIT; NULL only with M_NOWAIT.
+ */
 static struct socket *
-soalloc(void)
+soalloc(int mflags)
 {
 	struct socket *so;
 
-	so = malloc(sizeof(*so), M_SOCKET, M_WAITOK | M_ZERO);
+	so = malloc(sizeof(*so), M_SOCKET, mflags | M_ZERO);
+	if (so == NULL)
+		return (NULL);
 	TAILQ_INIT(&so->so_incomp);
 	TAILQ_INIT(&so->so_comp);
 	so_gencnt++;
@@ -74,7 +81,7 @@ socreate(int dom, struct socket **aso, int type, int proto,
 		return (EPROTOTYPE);
 	if (curvnet == NULL)
 		return (ENETDOWN);
-	so = soalloc();
+	so = soalloc(M_WAITOK);
 	so->so_type = type;
 	so->so_proto = prp;
 	so->so_vnet = curvnet;
@@ -272,24 +279,20 @@ soconnect(struct socket *so, struct sockaddr *nam, struct thread *td)
 	return (error);
 }
 
+/*
+ * Start disconnecting a connected socket.  Called at splnet() by its
+ * callers (soconnect, soclose), which test and change the socket state
+ * around it: it raises no level of its own.
+ */
 int
 sodisconnect(struct socket *so)
 {
-	int error, s;
 
-	s = splnet();
-	if ((so->so_state & SS_ISCONNECTED) == 0) {
-		error = ENOTCONN;
-		goto bad;
-	}
-	if (so->so_state & SS_ISDISCONNECTING) {
-		error = EALREADY;
-		goto bad;
-	}
-	error = (*so->so_proto->pr_usrreqs->pru_disconnect)(so);
-bad:
-	splx(s);
-	return (error);
+	if ((so->so_state & SS_ISCONNECTED) == 0)
+		return (ENOTCONN);
+	if (so->so_state & SS_ISDISCONNECTING)
+		return (EALREADY);
+	return ((*so->so_proto->pr_usrreqs->pru_disconnect)(so));
 }
 
 /*
@@ -1070,12 +1073,9 @@ sonewconn(struct socket *head, int connstatus)
 
 	if (head->so_qlen > 3 * head->so_qlimit / 2)
 		return (NULL);
-	so = malloc(sizeof(*so), M_SOCKET, M_NOWAIT | M_ZERO);
+	so = soalloc(M_NOWAIT);
 	if (so == NULL)
 		return (NULL);
-	TAILQ_INIT(&so->so_incomp);
-	TAILQ_INIT(&so->so_comp);
-	so_gencnt++;
 	so->so_head = head;
 	so->so_type = head->so_type;
 	so->so_options = head->so_options & ~SO_ACCEPTCONN;

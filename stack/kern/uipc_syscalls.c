@@ -285,17 +285,22 @@ bsd_accept(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp)
 	}
 	so = TAILQ_FIRST(&head->so_comp);
 	soqremque(so, 1);
-	error = soaccept(so, &sa);
-	if (error == 0)
-		error = fdalloc(so, &fd);
-	if (error) {
-		if ((so->so_state & SS_NOFDREF) == 0) {
-			soclose(so);
-		}
-		fd = -1;
-	}
 done:
 	splx(ss);
+	/*
+	 * Off the queue, the new socket is ours alone: accept it outside the
+	 * listener's section, since its own calls raise the level for it.
+	 */
+	if (so != NULL) {
+		error = soaccept(so, &sa);
+		if (error == 0)
+			error = fdalloc(so, &fd);
+		if (error) {
+			if ((so->so_state & SS_NOFDREF) == 0)
+				soclose(so);
+			fd = -1;
+		}
+	}
 	SOCALL_EXIT(head);
 	if (error == 0)
 		putsockaddr(sa, addr, lenp);

@@ -365,14 +365,18 @@ int
 bsd_stack_quiesce(struct bsd_stack *st, int timeout_ms)
 {
 	struct ifnet *ifp;
-	int busy, waited;
+	int busy, s, waited;
 
 	for (waited = 0; ; waited++) {
 		ENTER(st);
 		netisr_poll();
 		busy = 0;
-		TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+		TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
+			/* The interrupt thread dequeues at splimp. */
+			s = splimp();
 			busy += ifp->if_rcvq.ifq_len + ifp->if_snd.ifq_len;
+			splx(s);
+		}
 		LEAVE();
 		if (busy == 0)
 			return (0);
