@@ -54,11 +54,13 @@ if_intr(void *arg)
 	for (;;) {
 		s = splimp();
 		IF_DEQUEUE(&ifp->if_rcvq, m);
+		if (m != NULL) {
+			ifp->if_ipackets++;
+			ifp->if_ibytes += m->m_pkthdr.len;
+		}
 		splx(s);
 		if (m == NULL)
 			break;
-		ifp->if_ipackets++;
-		ifp->if_ibytes += m->m_pkthdr.len;
 		if (ifp->if_pcap != NULL)
 			if_pcap_tap(ifp, m);
 		(*ifp->if_input)(ifp, m);

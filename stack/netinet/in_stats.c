@@ -273,7 +273,7 @@ bsd_stack_counter(struct bsd_stack *st, const char *name,
 {
 	struct ifnet *ifp;
 	u_long f[4];
-	int error;
+	int error, s;
 
 	CURVNET_SET(st->st_vnet);
 	mtx_lock(&Giant);
@@ -300,8 +300,11 @@ bsd_stack_counter(struct bsd_stack *st, const char *name,
 	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
 		if (error == 0)
 			break;
+		/* The interrupt thread counts at splimp. */
+		s = splimp();
 		error = find_counter(name, ifp->if_xname, ifp, if_desc,
 		    nitems(if_desc), value);
+		splx(s);
 		if (error && ifp->if_faults != NULL && ifp->if_softc != NULL) {
 			static const char *const fn[4] = { "lost",
 			    "duplicated", "reordered", "delayed" };
