@@ -240,7 +240,7 @@ bsd_if_inject(struct bsd_stack *st, const char *ifname, const void *frame,
 {
 	struct ifnet *ifp;
 	struct mbuf *m;
-	int error;
+	int error, s;
 
 	ENTER(st);
 	ifp = ifunit(ifname);
@@ -252,8 +252,10 @@ bsd_if_inject(struct bsd_stack *st, const char *ifname, const void *frame,
 		error = ENOBUFS;
 	else {
 		m->m_pkthdr.rcvif = ifp;
+		s = splimp();		/* as if_intr() counts */
 		ifp->if_ipackets++;
 		ifp->if_ibytes += len;
+		splx(s);
 		if (ifp->if_pcap != NULL)
 			if_pcap_tap(ifp, m);
 		(*ifp->if_input)(ifp, m);
