@@ -95,8 +95,9 @@ bad:
 }
 
 /*
- * Allot mbufs to a sockbuf.  Attempt to scale mbmax so that mbcnt
- * does not become the limiting factor.  Returns 1 on success.
+ * Set the buffer's size limit to cc bytes.  The mbuf limit (sb_mbmax) is
+ * a multiple of it, so that many small mbufs cannot hit it first.  0 when
+ * cc is 0 or over what sb_max allows.
  */
 int
 sbreserve(struct sockbuf *sb, u_long cc, struct socket *so __unused,
@@ -114,7 +115,7 @@ sbreserve(struct sockbuf *sb, u_long cc, struct socket *so __unused,
 	return (1);
 }
 
-/* Free mbufs held by a socket, and reserved mbuf space. */
+/* Empty the buffer and give up its reserved size. */
 void
 sbrelease(struct sockbuf *sb, struct socket *so __unused)
 {
@@ -187,8 +188,8 @@ sb_linkchain(struct sockbuf *sb, struct mbuf *m)
 }
 
 /*
- * Append mbuf chain m to the last record in the socket buffer sb.
- * A new record is started when the buffer is empty.
+ * Add the data of m to the end of the buffer's last record (a stream
+ * protocol's byte stream); an empty buffer gets a first record.
  */
 void
 sbappend(struct sockbuf *sb, struct mbuf *m)
@@ -283,7 +284,8 @@ sbappendaddr(struct sockbuf *sb, const struct sockaddr *asa,
 }
 
 /*
- * Drop data from (the front of) a sockbuf.
+ * Remove len bytes from the front of the buffer (the peer acknowledged
+ * them, or the reader consumed them).
  */
 void
 sbdrop(struct sockbuf *sb, int len)

@@ -162,8 +162,8 @@ sofree(struct socket *so)
 }
 
 /*
- * Close a socket on last file table reference removal.  Initiate
- * disconnect if connected; linger if asked to.  Free the socket.
+ * The descriptor's last reference is gone: disconnect (lingering if asked
+ * to), detach the protocol, and let sofree() release the socket.
  */
 int
 soclose(struct socket *so)
@@ -296,14 +296,14 @@ sodisconnect(struct socket *so)
 }
 
 /*
- * Send on a socket.  If send must go all at once and message is larger
- * than send buffering, then hard error.  Lock against other senders.
- * If must go all at once and not enough room now, then inform user that
- * this would block and do nothing.  Otherwise, if nonblocking, send as
- * much as possible.  The data to be sent is described by uio if
- * nonzero, otherwise by the mbuf chain top (which must be null if uio
- * is not).  Data provided in mbuf chain must be small enough to send all
- * at once.
+ * sosend: queue data for the protocol.  An atomic protocol (datagrams)
+ * takes a message whole or not at all: larger than the buffer can ever
+ * hold is EMSGSIZE; not fitting now blocks, or is EWOULDBLOCK on a
+ * non-blocking socket.  A stream protocol takes what fits and waits for
+ * room for the rest (a non-blocking socket returns after a short write).
+ * The data come from uio, or, when uio is NULL, from the mbuf chain top,
+ * which must then fit at once.  sblock() keeps other senders out for the
+ * whole call.
  */
 int
 sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
@@ -482,13 +482,13 @@ out:
 }
 
 /*
- * Implement receive operations on a socket.  We depend on the way that
- * records are added to the sockbuf by sbappend*.  In particular, each
- * record (mbufs linked through m_next) must begin with an address if
- * the protocol so specifies, followed by an optional mbuf or mbufs
- * containing ancillary data, and then zero or more mbufs of data.  The
- * data is copied to the caller's buffer (uio); control data is dropped
- * here as no protocol of the stack produces any.
+ * soreceive: copy queued data out to uio.  Each record in the receive
+ * buffer (mbufs linked through m_next, records through m_nextpkt) starts
+ * with the sender's address when the protocol is PR_ADDR, may carry
+ * control mbufs next, and then holds its data; sbappend*() build them
+ * that way.  Control data is dropped here (no protocol of the stack
+ * produces any); the data goes to the caller's buffer, record by
+ * record for atomic protocols.
  */
 int
 soreceive(struct socket *so, struct sockaddr **psa, struct uio *uio,
@@ -726,9 +726,8 @@ sorflush(struct socket *so)
 }
 
 /*
- * Perhaps this routine, and sooptcopyout(), below, ought to come in an
- * additional variant to handle the case where the option value needs to
- * be some kind of integer, but not a specific size.
+ * Copy an option value in from the caller: at least minlen bytes, at most
+ * len (a longer value is cut to len).
  */
 int
 sooptcopyin(struct sockopt *sopt, void *buf, size_t len, size_t minlen)
@@ -983,25 +982,18 @@ sopoll(struct socket *so, int events)
 }
 
 /*
- * Procedures to manipulate state flags of socket and do appropriate
- * wakeups.  Normal sequence from the active (originating) side is that
- * soisconnecting() is called during processing of connect() call,
- * resulting in an eventual call to soisconnected() if/when the
- * connection is established.  When the connection is torn down
- * soisdisconnecting() is called during processing of disconnect() call,
- * and soisdisconnected() is called when the connection to the peer is
- * totally severed.  The semantics of these routines are such that
- * connectionless protocols can call soisconnected() and
- * soisdisconnected() only, bypassing the in-progress calls when setting
- * up a ``connection'' takes no time.
+ * Connection state changes, each with the wakeups it implies.
  *
- * From the passive side, a socket is created with two queues of
- * sockets: so_incomp for connections in progress and so_comp for
- * connections already made and awaiting user acceptance.  As a protocol
- * is preparing incoming connections, it creates a socket structure
- * queued on so_incomp by calling sonewconn().  When the connection is
- * established, soisconnected() is called, and transfers the socket
- * structure to so_comp, making it available to accept().
+ * Active side: connect() marks the socket connecting (soisconnecting), the
+ * protocol marks it connected when its handshake completes
+ * (soisconnected); disconnect() starts the teardown (soisdisconnecting)
+ * and the protocol ends it (soisdisconnected).  A connectionless protocol
+ * only ever calls the last two of each pair.
+ *
+ * Passive side: a listening socket keeps two queues, so_incomp for
+ * connections the protocol is still setting up (created by sonewconn())
+ * and so_comp for finished ones waiting for accept(); soisconnected()
+ * moves a socket from the first to the second and wakes the acceptor.
  */
 void
 soisconnecting(struct socket *so)
@@ -1059,12 +1051,11 @@ soisdisconnected(struct socket *so)
 }
 
 /*
- * When an attempt at a new connection is noted on a socket which
- * accepts connections, sonewconn is called.  If the connection is
- * possible (subject to space constraints, etc.) then we allocate a new
- * structure, propoerly linked into the data structure of the original
- * socket, and return this.  Connstatus may be 0, or SS_ISCONFIRMING, or
- * SS_ISCONNECTED.
+ * The protocol saw a connection request on the listening socket head:
+ * make the socket that will carry it, queued on head's so_incomp (or
+ * so_comp when connstatus already says connected), with head's options
+ * and buffer sizes.  NULL when head's queues are over their limit or no
+ * memory is left.
  */
 struct socket *
 sonewconn(struct socket *head, int connstatus)
@@ -1143,12 +1134,10 @@ soqremque(struct socket *so, int q)
 }
 
 /*
- * Socketantsendmore indicates that no more data will be sent on the
- * socket; it would normally be applied to a socket when the user
- * informs the system that no more data is to be sent, by the protocol
- * code (in case PRU_SHUTDOWN).  Socantrcvmore indicates that no more
- * data will be received, and will normally be applied to the socket by
- * a protocol when it detects that the peer will send no more data.
+ * socantsendmore(): nothing more will be sent (the user shut the sending
+ * side down, or closed); socantrcvmore(): nothing more will arrive (the
+ * peer said so, e.g. with a FIN).  Each marks the state and wakes the
+ * threads waiting on that buffer.
  */
 void
 socantsendmore(struct socket *so)

@@ -121,8 +121,8 @@ ip_destroy(void)
 }
 
 /*
- * Ip input routine.  Checksum and byte swap header.  If fragmented try
- * to reassemble.  Process options.  Pass to next level.
+ * IPv4 input from netisr: check the header (version, lengths, sum),
+ * reassemble fragments, skip options, then hand it to the protocol.
  */
 void
 ip_input(struct mbuf *m)

@@ -137,7 +137,7 @@ udp_input(struct mbuf *m, int off)
 		ip->ip_sum = in_cksum_hdr(ip);
 	}
 
-	/* Checksum extended UDP header and data. */
+	/* A zero sum means the sender computed none (RFC 768). */
 	if (uh->uh_sum != 0) {
 		if (udp_cksum(m, iphlen, ulen, ip->ip_src, ip->ip_dst) != 0) {
 			V_udpstat.udps_badsum++;
