@@ -28,7 +28,7 @@ crget(void)
 	return (cr);
 }
 
-/* Claim another reference to a ucred structure. */
+/* crhold: one more reference; returns cr for chaining. */
 struct ucred *
 crhold(struct ucred *cr)
 {
@@ -38,7 +38,7 @@ crhold(struct ucred *cr)
 }
 
 /*
- * Free a cred structure.  Throws away space when ref count gets to 0.
+ * crfree: drop one reference; the last one returns the credential to M_CRED.
  */
 void
 crfree(struct ucred *cr)
@@ -62,7 +62,7 @@ crcopy(struct ucred *dest, struct ucred *src)
 	dest->cr_ref = ref;
 }
 
-/* Dup cred struct to a new held one. */
+/* crdup: a fresh credential (one reference) with cr's contents. */
 struct ucred *
 crdup(struct ucred *cr)
 {

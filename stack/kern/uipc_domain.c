@@ -30,8 +30,8 @@ static void	pffasttimo(void *arg);
 static void	pfslowtimo(void *arg);
 
 /*
- * Add a new protocol domain to the list of supported domains.  Done once
- * per process, before the first instance is created.
+ * Register domain dp in the process-wide domain list.  This happens
+ * once, before any stack instance exists.
  */
 void
 net_add_domain(void *data)

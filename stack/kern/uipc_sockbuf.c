@@ -15,12 +15,12 @@
 #include <sys/socketvar.h>
 
 u_long	sb_max = SB_MAX;		/* maximum of sb_hiwat */
-static	u_long sb_efficiency = 8;	/* parameter for sbreserve() */
+static	u_long sb_efficiency = 8;	/* sb_mbmax as a multiple of sb_hiwat */
 int	sopoll_chan;			/* pollers sleep on its address */
 
 /*
- * Wait for data to arrive at, or drain from, a socket buffer.  Returns
- * EWOULDBLOCK when the buffer's timeout (SO_RCVTIMEO/SO_SNDTIMEO) expires.
+ * Sleep in sbwait() until the socket buffer's state changes (more data in,
+ * or data out).  EWOULDBLOCK when SO_RCVTIMEO/SO_SNDTIMEO runs out first.
  */
 int
 sbwait(struct sockbuf *sb)
@@ -221,7 +221,7 @@ sbappendstream(struct sockbuf *sb, struct mbuf *m)
 }
 
 /*
- * As above, except the mbuf chain begins a new record.
+ * Like sbappendstream's caller but m starts its own record at the tail.
  */
 void
 sbappendrecord(struct sockbuf *sb, struct mbuf *m0)
@@ -245,9 +245,9 @@ sbappendrecord(struct sockbuf *sb, struct mbuf *m0)
 }
 
 /*
- * Append address and data, and optionally, control (ancillary) data to
- * the receive queue of a socket.  Returns 0 if no space in sockbuf or
- * insufficient mbufs.
+ * Queue one datagram on a receive buffer as a record: a sockaddr mbuf for
+ * the sender, any control mbufs, then the data.  0 when the buffer lacks
+ * room or an mbuf cannot be had, 1 when queued.
  */
 int
 sbappendaddr(struct sockbuf *sb, const struct sockaddr *asa,
@@ -326,8 +326,8 @@ sbdrop(struct sockbuf *sb, int len)
 }
 
 /*
- * Drop a record off the front of a sockbuf and move the next record to
- * the front.
+ * Free the first record of the buffer (all of its mbufs); the record after
+ * it, if any, becomes the first.
  */
 void
 sbdroprecord(struct sockbuf *sb)
@@ -345,7 +345,7 @@ sbdroprecord(struct sockbuf *sb)
 	sbsettail(sb);
 }
 
-/* Free all mbufs in a sockbuf. */
+/* sbflush: free every queued record and zero the counts. */
 void
 sbflush(struct sockbuf *sb)
 {

@@ -26,7 +26,7 @@
 MALLOC_DEFINE(M_SOCKET, "socket", "socket structures");
 MALLOC_DEFINE(M_SONAME, "soname", "socket addresses");
 
-static	u_long so_gencnt;		/* generation count for sockets */
+static	u_long so_gencnt;		/* bumped at each socket creation */
 int	somaxconn = SOMAXCONN;
 
 /*
@@ -262,10 +262,10 @@ soconnect(struct socket *so, struct sockaddr *nam, struct thread *td)
 		return (EOPNOTSUPP);
 	s = splnet();
 	/*
-	 * If protocol is connection-based, can only connect once.
-	 * Otherwise, if connected, try to disconnect first.  This allows
-	 * user to disconnect by connecting to, e.g., a null address.
-	 */
+		 * A connection-oriented protocol connects only once (EISCONN).  A
+		 * connected datagram socket is disconnected first, so connecting it
+		 * again (even to a null address) replaces or clears its peer.
+		 */
 	if (so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING) &&
 	    ((so->so_proto->pr_flags & PR_CONNREQUIRED) ||
 	    (error = sodisconnect(so)))) {
@@ -320,10 +320,10 @@ sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
 	else
 		resid = top->m_pkthdr.len;
 	/*
-	 * In theory resid should be unsigned.  However, space must be
-	 * signed, as it might be less than 0 if we over-committed, and we
-	 * must use a signed comparison of space and resid.
-	 */
+		 * resid and space are kept signed: space goes below zero when the
+		 * buffer was overfilled, and the comparison of the two must then
+		 * come out right, which an unsigned compare would not.
+		 */
 	if (resid < 0 || (so->so_type == SOCK_STREAM && (flags & MSG_EOR))) {
 		error = EINVAL;
 		goto out;
@@ -353,11 +353,11 @@ restart:
 		}
 		if ((so->so_state & SS_ISCONNECTED) == 0) {
 			/*
-			 * `sendto' and `sendmsg' are allowed on a connection-
-			 * based socket if it supports implied connect.
-			 * Return ENOTCONN if not connected and no address is
-			 * supplied.
-			 */
+						 * With no peer: a protocol with PR_IMPLOPCL may take an
+						 * address here (sendto/sendmsg on an unconnected
+						 * socket); without one, or without an address, the
+						 * call fails with ENOTCONN.
+						 */
 			if ((so->so_proto->pr_flags & PR_CONNREQUIRED) &&
 			    (so->so_proto->pr_flags & PR_IMPLOPCL) == 0) {
 				if ((so->so_state & SS_ISCONFIRMING) == 0 &&
@@ -403,7 +403,7 @@ restart:
 		space -= clen;
 		do {
 			if (uio == NULL) {
-				/* Data is prepackaged in "top". */
+				/* The caller passed an mbuf chain (top) instead of a uio. */
 				resid = 0;
 				if (flags & MSG_EOR)
 					top->m_flags |= M_EOR;
@@ -427,9 +427,9 @@ restart:
 nopages:
 					len = lmin(lmin(mlen, resid), space);
 					/*
-					 * For datagram protocols, leave room
-					 * for protocol headers in first mbuf.
-					 */
+										 * Datagrams: keep max_hdr bytes free
+										 * at the front of the first mbuf.
+										 */
 					if (atomic && top == NULL && len < mlen)
 						MH_ALIGN(m, len);
 				}
@@ -519,16 +519,16 @@ restart:
 
 	m = so->so_rcv.sb_mb;
 	/*
-	 * If we have less data than requested, block awaiting more (subject
-	 * to any timeout) if:
-	 *   1. the current count is less than the low water mark, or
-	 *   2. MSG_WAITALL is set, and it is possible to do the entire
-	 *	receive operation at once if we block (resid <= hiwat).
-	 *   3. MSG_DONTWAIT is not set
-	 * If MSG_WAITALL is set but resid is larger than the receive buffer,
-	 * we have to do the receive in sections, and thus risk returning a
-	 * short count if a timeout or signal occurs after we start.
-	 */
+		 * Sleep for more data (unless an error, EOF or the timeout ends it)
+		 * while fewer bytes are queued than asked for and:
+		 *   1. the queue is below the receive low-water mark, or
+		 *   2. MSG_WAITALL asks for everything and all of it could fit in
+		 *	the buffer (resid <= hiwat),
+		 *   3. and the call may block (no MSG_DONTWAIT).
+		 * A MSG_WAITALL read larger than the buffer is served piecewise,
+		 * so a timeout or an interruption part way through can leave it
+		 * with fewer bytes than asked for.
+		 */
 	if (m == NULL || (((flags & MSG_DONTWAIT) == 0 &&
 	    so->so_rcv.sb_cc < (u_int)uio->uio_resid) &&
 	    (so->so_rcv.sb_cc < (u_int)so->so_rcv.sb_lowat ||

@@ -18,7 +18,7 @@
 
 #define	ETHER_IS_MULTICAST(addr) (*(addr) & 0x01) /* is address mcast/bcast? */
 
-/* Structure of a 10Mb/s Ethernet header. */
+/* The 14-byte ethernet (DIX) frame header. */
 struct ether_header {
 	u_char	ether_dhost[ETHER_ADDR_LEN];
 	u_char	ether_shost[ETHER_ADDR_LEN];

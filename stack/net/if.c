@@ -104,8 +104,8 @@ if_rxenqueue(struct ifnet *ifp, struct mbuf *m)
 }
 
 /*
- * Attach an interface to the current instance's list of active
- * interfaces.
+ * Link ifp onto the current instance's interface list, so lookups and
+ * address assignment can find it.
  */
 void
 if_attach(struct ifnet *ifp)
@@ -268,7 +268,7 @@ sa_equal(const struct sockaddr *a, const struct sockaddr *b)
 	return (a->sa_len == b->sa_len && bcmp(a, b, a->sa_len) == 0);
 }
 
-/* Locate an interface based on a complete address. */
+/* The interface address equal to addr exactly, or NULL. */
 struct ifaddr *
 ifa_ifwithaddr(struct sockaddr *addr)
 {
@@ -284,7 +284,7 @@ ifa_ifwithaddr(struct sockaddr *addr)
 	return (NULL);
 }
 
-/* Locate the point to point interface with a given destination address. */
+/* The interface whose point-to-point peer is addr, or NULL. */
 struct ifaddr *
 ifa_ifwithdstaddr(struct sockaddr *addr)
 {
@@ -303,8 +303,8 @@ ifa_ifwithdstaddr(struct sockaddr *addr)
 }
 
 /*
- * Find an interface on a specific network.  If many, choice is most
- * specific found.
+ * The interface address on the same subnet as addr; the longest
+ * matching prefix wins when several subnets contain it.
  */
 struct ifaddr *
 ifa_ifwithnet(struct sockaddr *addr)
@@ -336,8 +336,8 @@ ifa_ifwithnet(struct sockaddr *addr)
 }
 
 /*
- * Find an interface address specific to an interface best matching a
- * given address.
+ * Among ifp's addresses of addr's family, pick the one on addr's subnet
+ * (or the first of that family when none is).
  */
 struct ifaddr *
 ifaof_ifpforaddr(struct sockaddr *addr, struct ifnet *ifp)

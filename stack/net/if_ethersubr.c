@@ -21,10 +21,10 @@ const u_char etherbroadcastaddr[ETHER_ADDR_LEN] =
 	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /*
- * Ethernet output routine.  Encapsulate a packet of type family for the
- * local net.  Use trailer local net encapsulation if enough data in
- * first packet leaves a multiple of 512 bytes of data in remainder.
- * (No trailers here: only the header.)  The packet is consumed.
+ * Send packet m to dst on ethernet ifp: resolve the link address (ARP for
+ * AF_INET, which may hold the packet), prepend the 14-byte ethernet header
+ * and queue the frame on the interface.  The caller's m is always
+ * taken over (sent, held or freed).
  */
 int
 ether_output(struct ifnet *ifp, struct mbuf *m, struct sockaddr *dst,
@@ -77,8 +77,8 @@ ether_output_frame(struct ifnet *ifp, struct mbuf *m)
 }
 
 /*
- * Process a received Ethernet packet (from the interface's interrupt
- * thread).  The packet is consumed.
+ * Ethernet input, run by the interface's interrupt thread: check and
+ * strip the header, then pass the payload on.  m is always taken over.
  */
 void
 ether_input(struct ifnet *ifp, struct mbuf *m)

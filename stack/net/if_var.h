@@ -24,8 +24,8 @@ TAILQ_HEAD(ifnethead, ifnet);
 TAILQ_HEAD(ifaddrhead, ifaddr);
 
 /*
- * Structure defining a queue for a network interface.  Drops are counted
- * in the queue, so a full queue never grows.
+ * Bounded packet queue of an interface (send and receive).  A full queue
+ * refuses new packets and counts them in ifq_drops.
  */
 struct ifqueue {
 	struct	mbuf *ifq_head;
@@ -76,12 +76,12 @@ int	if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
 struct ifnet {
 	void	*if_softc;		/* pointer to driver state */
 	char	if_xname[IFNAMSIZ];	/* external name (name + unit) */
-	TAILQ_ENTRY(ifnet) if_link;	/* all struct ifnets are chained */
-	struct	ifaddrhead if_addrhead;	/* linked list of addresses per if */
+	TAILQ_ENTRY(ifnet) if_link;	/* link on the instance's list */
+	struct	ifaddrhead if_addrhead;	/* addresses of this interface */
 	struct	vnet *if_vnet;		/* the instance it is attached to */
-	int	if_index;		/* numeric abbreviation for this if */
-	int	if_flags;		/* up/down, broadcast, etc. */
-	u_char	if_type;		/* ethernet, tokenring, etc */
+	int	if_index;		/* index, 1 and up */
+	int	if_flags;		/* IFF_* flags */
+	u_char	if_type;		/* IFT_* type */
 	u_char	if_addrlen;		/* media address length */
 	u_char	if_hdrlen;		/* media header length */
 	u_char	if_lladdr[6];		/* link-level (ethernet) address */
@@ -96,9 +96,9 @@ struct ifnet {
 	u_long	if_imcasts;		/* packets received via multicast */
 	u_long	if_omcasts;		/* packets sent via multicast */
 	u_long	if_iqdrops;		/* dropped on input, this interface */
-	u_long	if_noproto;		/* destined for unsupported protocol */
+	u_long	if_noproto;		/* unknown ethertype */
 	u_long	if_notforus;		/* frames for other link addresses */
-/* procedure handles */
+/* driver entry points */
 	int	(*if_output)(struct ifnet *, struct mbuf *, struct sockaddr *,
 		    struct rtentry *);
 	void	(*if_input)(struct ifnet *, struct mbuf *);
@@ -122,13 +122,13 @@ struct ifnet {
 struct ifaddr {
 	struct	sockaddr *ifa_addr;	/* address of interface */
 	struct	sockaddr *ifa_dstaddr;	/* other end of p-to-p link */
-#define	ifa_broadaddr	ifa_dstaddr	/* broadcast address interface */
-	struct	sockaddr *ifa_netmask;	/* used to determine subnet */
+#define	ifa_broadaddr	ifa_dstaddr	/* the same field, for broadcast */
+	struct	sockaddr *ifa_netmask;	/* subnet mask */
 	struct	ifnet *ifa_ifp;		/* back-pointer to interface */
-	TAILQ_ENTRY(ifaddr) ifa_link;	/* queue macro glue */
-	u_short	ifa_flags;		/* mostly rt_flags for cloning */
+	TAILQ_ENTRY(ifaddr) ifa_link;	/* link on if_addrhead */
+	u_short	ifa_flags;		/* IFA_* flags */
 	u_int	ifa_refcnt;		/* references to this structure */
-	int	ifa_metric;		/* cost of going out this interface */
+	int	ifa_metric;		/* routing metric */
 };
 #define	IFA_ROUTE	0x01		/* route installed */
 

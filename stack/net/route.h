@@ -1,5 +1,5 @@
 /*
- * Kernel resident routing tables.
+ * Routing table entries and the route cache of the protocols.
  *
  * One table per stack instance: a list of entries searched for the
  * longest matching prefix.  Entries are reference counted with plain
@@ -15,9 +15,9 @@
 #include <netinet/in.h>
 
 /*
- * A route consists of a destination address and a reference to a
- * routing entry.  These are often held by protocols in their control
- * blocks, e.g. inpcb.
+ * A cached route: the destination it was looked up for and the entry
+ * found (holding a reference).  Protocols keep one per pcb so that
+ * output need not search the table for each packet.
  */
 struct route {
 	struct	rtentry *ro_rt;
@@ -40,30 +40,30 @@ struct rtentry {
 #define	rt_mask(r)	((struct sockaddr *)&(r)->rt_netmask)
 	struct	sockaddr *rt_gateway;	/* value: gateway or &rt_dst */
 	int	rt_plen;		/* prefix length */
-	int	rt_flags;		/* up/down?, host/net */
+	int	rt_flags;		/* RTF_* flags */
 	int	rt_refcnt;		/* # held references (+1 in table) */
-	u_long	rt_use;			/* raw # packets forwarded */
+	u_long	rt_use;			/* packets sent via the route */
 	struct	ifnet *rt_ifp;		/* the answer: interface to use */
 	struct	ifaddr *rt_ifa;		/* the answer: interface address */
-	struct	rt_metrics rt_rmx;	/* metrics used by rx'ing protocols */
+	struct	rt_metrics rt_rmx;	/* MTU and expiry */
 };
 
 #define	RTF_UP		0x1		/* route usable */
 #define	RTF_GATEWAY	0x2		/* destination is a gateway */
 #define	RTF_HOST	0x4		/* host entry (net otherwise) */
 #define	RTF_REJECT	0x8		/* host or net unreachable */
-#define	RTF_DYNAMIC	0x10		/* created dynamically (by redirect) */
+#define	RTF_DYNAMIC	0x10		/* learned from an ICMP redirect */
 #define	RTF_STATIC	0x800		/* manually added */
 #define	RTF_LOCAL	0x200000	/* route represents a local address */
 #define	RTF_DELETED	0x1000000	/* removed from the table */
 
 /* Routing statistics. */
 struct rtstat {
-	u_long	rts_badredirect;	/* bogus redirect calls */
+	u_long	rts_badredirect;	/* redirects refused */
 	u_long	rts_dynamic;		/* routes created by redirects */
 	u_long	rts_newgateway;		/* routes modified by redirects */
-	u_long	rts_unreach;		/* lookups which failed */
-	u_long	rts_wildcard;		/* lookups satisfied by a wildcard */
+	u_long	rts_unreach;		/* lookups with no match */
+	u_long	rts_wildcard;		/* lookups matched by a default */
 	u_long	rts_added;		/* routes added */
 	u_long	rts_deleted;		/* routes deleted */
 };

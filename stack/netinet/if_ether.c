@@ -168,8 +168,8 @@ arp_create(struct ifnet *ifp, struct in_addr addr)
 }
 
 /*
- * Broadcast an ARP request: sip asks who has tip (sip may equal tip: a
- * gratuitous announcement).
+ * Send an ARP request to the link broadcast address asking for tip's
+ * hardware address, from sip (sip == tip makes a gratuitous announcement).
  */
 void
 arprequest(struct ifnet *ifp, struct in_addr *sip, struct in_addr *tip,
@@ -215,10 +215,10 @@ arp_ifinit(struct ifnet *ifp, struct in_addr addr)
 }
 
 /*
- * Resolve an IP address into an ethernet address.  On success, desten
- * is filled in and 0 returned.  If there is no entry in the cache, one
- * is made, a request is broadcast, the packet is held and EWOULDBLOCK
- * returned.  Any other error frees the packet.
+ * Map IP address dst to a link address for ifp.  0 with desten set when
+ * the cache has a complete entry.  Otherwise a new entry is created if
+ * needed, m is queued on it, a request goes out and EWOULDBLOCK comes
+ * back; on any other error m has been freed.
  */
 int
 arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
@@ -306,8 +306,8 @@ arp_sendheld(struct llinfo_arp *la)
 }
 
 /*
- * ARP for Internet protocols on 10 Mb/s Ethernet.  Algorithm is that
- * given in RFC 826.
+ * Handle one ARP packet for IPv4 (request or reply), following the
+ * receiver's procedure of RFC 826.
  */
 static void
 in_arpinput(struct mbuf *m)
@@ -351,7 +351,7 @@ in_arpinput(struct mbuf *m)
 			}
 	}
 	if (bcmp(ea->arp_sha, IF_LLADDR(ifp), ETHER_ADDR_LEN) == 0)
-		goto drop;		/* it's from me, ignore it. */
+		goto drop;		/* our own address as sender: drop */
 	if (ETHER_IS_MULTICAST(ea->arp_sha) ||
 	    isaddr.s_addr == INADDR_ANY || isaddr.s_addr == INADDR_BROADCAST ||
 	    IN_MULTICAST(ntohl(isaddr.s_addr)) ||
@@ -420,8 +420,8 @@ drop:
 }
 
 /*
- * Common length and type checks are done here, then the protocol-
- * specific routine is called (from the ARP netisr).
+ * ARP netisr handler: validate hardware/protocol type and lengths, then
+ * hand IPv4 ARP to in_arpinput().
  */
 void
 arpintr(struct mbuf *m)

@@ -129,7 +129,7 @@ in_ifdetach(struct ifnet *ifp)
 }
 
 /*
- * Return 1 if the address might be a local broadcast address.
+ * True when addr is a broadcast address of ifp's subnets, or all-ones.
  */
 int
 in_broadcast(struct in_addr in, struct ifnet *ifp)

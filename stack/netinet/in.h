@@ -1,6 +1,6 @@
 /*
- * Constants and structures defined by the internet system,
- * Per RFC 790, September 1981, and numerous additions.
+ * IPv4 protocol numbers, addresses, socket address and the IP-level
+ * socket options, as applications and the stack use them.
  */
 #ifndef _NETINET_IN_H_
 #define	_NETINET_IN_H_
@@ -50,7 +50,7 @@ struct sockaddr_in {
 #endif
 
 /*
- * Definitions of bits in internet address integers (host order).
+ * Address class masks and special addresses, as host-order integers.
  */
 #define	IN_CLASSA(i)		(((uint32_t)(i) & 0x80000000) == 0)
 #define	IN_CLASSA_NET		0xff000000

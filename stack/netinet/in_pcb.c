@@ -222,12 +222,12 @@ in_pcbconnect_setup(struct inpcb *inp, struct sockaddr *nam,
 	fport = sin->sin_port;
 	if (!TAILQ_EMPTY(&V_in_ifaddrhead)) {
 		/*
-		 * If the destination address is INADDR_ANY, use the primary
-		 * local address.  If the supplied address is
-		 * INADDR_BROADCAST, and the primary interface supports
-		 * broadcast, choose the broadcast address for that
-		 * interface.
-		 */
+				 * Unspecified destination (INADDR_ANY) means this host: use
+				 * the first configured address.  The limited broadcast
+				 * address becomes the directed broadcast of the first
+				 * interface when that interface can broadcast.  (Both are
+				 * the classic BSD substitutions.)
+				 */
 		ia = TAILQ_FIRST(&V_in_ifaddrhead);
 		if (faddr.s_addr == INADDR_ANY)
 			faddr = ia->ia_addr.sin_addr;
@@ -277,9 +277,9 @@ in_pcbconnect_setup(struct inpcb *inp, struct sockaddr *nam,
 }
 
 /*
- * Connect from a socket to a specified address.  Both address and port
- * must be specified in argument sin.  If don't have a local address for
- * this socket yet, then pick one.
+ * Connect inp to the address and port in nam (both required).  An
+ * unbound pcb gets a local address and port (in_pcbconnect_setup),
+ * then is rehashed under its new connection.
  */
 int
 in_pcbconnect(struct inpcb *inp, struct sockaddr *nam, struct ucred *cred)
@@ -419,8 +419,8 @@ in_pcbnotifyall(struct inpcbinfo *pcbinfo, struct in_addr faddr, int errno,
 }
 
 /*
- * Lookup a PCB based on the local address and port: the exact match,
- * or with wild_okay the best match by fewest wildcards.
+ * Search a protocol's pcbs by local address and port: an exact match,
+ * or with wild_okay the one needing the fewest wildcards.
  */
 struct inpcb *
 in_pcblookup_local(struct inpcbinfo *pcbinfo, struct in_addr laddr,
@@ -470,9 +470,9 @@ in_pcblookup_local(struct inpcbinfo *pcbinfo, struct in_addr laddr,
 }
 
 /*
- * Lookup PCB in hash list: the connection (faddr, fport, laddr, lport)
- * first, then with wildcard a socket bound to (laddr, lport) or to
- * (INADDR_ANY, lport).
+ * Hash search for a segment's pcb: the full connection (faddr, fport,
+ * laddr, lport) first, then with wildcard a socket bound to (laddr, lport)
+ * or to (INADDR_ANY, lport).
  */
 struct inpcb *
 in_pcblookup_hash(struct inpcbinfo *pcbinfo, struct in_addr faddr,
@@ -544,8 +544,8 @@ in_pcbinshash(struct inpcb *inp)
 }
 
 /*
- * Move PCB to the proper hash bucket when { faddr, fport } have been
- * changed.
+ * Re-file inp under the hash bucket of its current (faddr, fport, lport)
+ * after a connect or disconnect changed them.
  */
 void
 in_pcbrehash(struct inpcb *inp)

@@ -23,16 +23,16 @@ LIST_HEAD(inpcbporthead, inpcbport);
 
 struct inpcb {
 	LIST_ENTRY(inpcb) inp_hash;	/* hash list */
-	LIST_ENTRY(inpcb) inp_list;	/* list for all PCBs of this proto */
+	LIST_ENTRY(inpcb) inp_list;	/* link on the protocol's list */
 	void	*inp_ppcb;		/* pointer to per-protocol pcb */
 	struct	inpcbinfo *inp_pcbinfo;	/* PCB list info */
 	struct	socket *inp_socket;	/* back pointer to socket */
 	struct	ucred *inp_cred;	/* credential of the opener */
-	struct	in_addr inp_faddr;	/* foreign host table entry */
-	struct	in_addr inp_laddr;	/* local host table entry */
+	struct	in_addr inp_faddr;	/* peer address */
+	struct	in_addr inp_laddr;	/* our address */
 	u_short	inp_fport;		/* foreign port (network order) */
 	u_short	inp_lport;		/* local port (network order) */
-	LIST_ENTRY(inpcb) inp_portlist;	/* list for this PCB's local port */
+	LIST_ENTRY(inpcb) inp_portlist;	/* link on the port's list */
 	struct	inpcbport *inp_phd;	/* head of this list */
 	int	inp_flags;		/* generic IP/datagram flags */
 	u_char	inp_vflag;		/* IP version flags */
@@ -73,8 +73,8 @@ struct inpcbinfo {
 #define	INP_RECVRETOPTS		0x02	/* receive IP options for reply */
 #define	INP_RECVDSTADDR		0x04	/* receive IP dst address */
 #define	INP_HDRINCL		0x08	/* user supplies entire IP header */
-#define	INP_HIGHPORT		0x10	/* user wants "high" port binding */
-#define	INP_LOWPORT		0x20	/* user wants "low" port binding */
+#define	INP_HIGHPORT		0x10	/* ephemeral from the high range */
+#define	INP_LOWPORT		0x20	/* ephemeral from the low range */
 #define	INP_ANONPORT		0x40	/* port chosen for user */
 #define	INP_INHASHLIST		0x2000	/* in the hash lists */
 #define	INP_DROPPED		0x4000	/* protocol drop flag */

@@ -5,8 +5,8 @@
 #define	_NETINET_IN_SYSTM_H_
 
 /*
- * Network types.  The internal types n_short, n_long are in network
- * byte order; n_time is ms since 00:00 UT, byte-swapped.
+ * Legacy network-order integer types (n_short, n_long) and n_time, the
+ * milliseconds since midnight UT carried by ICMP timestamps.
  */
 typedef uint16_t n_short;		/* short as received from the net */
 typedef uint32_t n_long;		/* long as received from the net */

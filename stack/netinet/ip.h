@@ -1,5 +1,5 @@
 /*
- * Definitions for internet protocol version 4, per RFC 791.
+ * IPv4 header layout and constants (RFC 791).
  */
 #ifndef _NETINET_IP_H_
 #define	_NETINET_IP_H_

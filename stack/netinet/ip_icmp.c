@@ -1,7 +1,7 @@
 /*
- * ICMP routines: error generation, receive packet processing, and
- * routines to turnaround packets back to the originator, and host table
- * maintenance routines.
+ * ICMP (RFC 792): sending error messages about received datagrams,
+ * handling the messages that arrive, and answering echo and timestamp
+ * requests.
  *
  * Errors received are passed to the protocol of the datagram they quote
  * through its pr_ctlinput; echo requests are answered in the kernel;
@@ -33,8 +33,8 @@ static void icmp_reflect(struct mbuf *m);
 static void icmp_send(struct mbuf *m);
 
 /*
- * Generate an error packet of type error in response to bad packet ip.
- * The packet n is consumed.
+ * Build and send an ICMP error of the given type and code about the
+ * datagram n, quoting its header.  n is always taken over.
  */
 void
 icmp_error(struct mbuf *n, int type, int code, uint32_t dest __unused,
@@ -50,12 +50,12 @@ icmp_error(struct mbuf *n, int type, int code, uint32_t dest __unused,
 	oiphlen = oip->ip_hl << 2;
 	oiplen = ntohs(oip->ip_len);
 	/*
-	 * Don't send error:
-	 *  if the original packet was a fragment other than the first,
-	 *  if it was sent to or from a broadcast or multicast address,
-	 *  if it was itself an ICMP error (or we cannot tell),
-	 *  if its source is not a usable address.
-	 */
+		 * Conditions under which RFC 1122 3.2.2 forbids an error:
+		 *  the datagram is a non-initial fragment,
+		 *  its destination or source is broadcast or multicast,
+		 *  it is an ICMP error itself (or too short to tell),
+		 *  its source cannot be replied to.
+		 */
 	if (oip->ip_off & htons(IP_OFFMASK))
 		goto freeit;
 	if (n->m_flags & (M_BCAST | M_MCAST))
@@ -112,7 +112,7 @@ icmp_error(struct mbuf *n, int type, int code, uint32_t dest __unused,
 	}
 	m_copydata(n, 0, (int)icmplen, (caddr_t)&icp->icmp_ip);
 
-	/* Now, copy the old ip header in front of the icmp message. */
+	/* Quote the offending IP header ahead of the ICMP body. */
 	m->m_data -= sizeof(struct ip);
 	m->m_len += sizeof(struct ip);
 	m->m_pkthdr.len = m->m_len;
@@ -216,9 +216,9 @@ icmp_input(struct mbuf *m, int off)
 		code = PRC_QUENCH;
 	deliver:
 		/*
-		 * Problem with datagram; advise higher level routines.  The
-		 * quoted header must be whole, with 8 bytes of its data.
-		 */
+				 * An error about one of our datagrams: pass it to the
+				 * protocol it quotes, if the quote has 8 bytes of payload.
+				 */
 		if (icmplen < (int)ICMP_ADVLENMIN ||
 		    icmplen < ICMP_ADVLEN(icp) ||
 		    icp->icmp_ip.ip_hl < (sizeof(struct ip) >> 2) ||
@@ -281,9 +281,9 @@ freeit:
 }
 
 /*
- * Reflect the ip packet back to the source: swap the addresses, use our
- * address the packet was sent to (or the receiving interface's) as the
- * source, and send.
+ * Send an ICMP reply to where the request came from: swap the addresses,
+ * use our address the packet was sent to (or the receiving interface's)
+ * as the source, and send.
  */
 static void
 icmp_reflect(struct mbuf *m)
@@ -326,7 +326,7 @@ done:
 }
 
 /*
- * Send an icmp packet back to the ip level, after supplying a checksum.
+ * Compute the ICMP checksum and hand the reply to ip_output.
  */
 static void
 icmp_send(struct mbuf *m)

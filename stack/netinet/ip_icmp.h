@@ -1,5 +1,5 @@
 /*
- * Interface Control Message Protocol Definitions, per RFC 792.
+ * ICMP message formats and type/code values (RFC 792 and successors).
  */
 #ifndef _NETINET_IP_ICMP_H_
 #define	_NETINET_IP_ICMP_H_

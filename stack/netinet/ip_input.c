@@ -174,10 +174,10 @@ ip_input(struct mbuf *m)
 		goto bad;
 	}
 	/*
-	 * Check that the amount of data in the buffers is as at least
-	 * much as the IP header would have us expect.  Trim mbufs if
-	 * longer than we expect (ethernet padding).
-	 */
+		 * The chain must hold at least ip_len bytes; anything beyond
+		 * that is link-layer padding (short ethernet frames) and is
+		 * trimmed off.
+		 */
 	if (m->m_pkthdr.len < len) {
 		V_ipstat.ips_tooshort++;
 		goto bad;
@@ -196,14 +196,14 @@ ip_input(struct mbuf *m)
 	}
 
 	/*
-	 * Process options and, if not destined for us, ship it on.
-	 */
+		 * Validate and skip options; forward what is not ours.
+		 */
 	if (hlen > (int)sizeof(struct ip) && ip_dooptions(m))
 		return;
 
 	/*
-	 * Check our list of addresses, to see if the packet is for us.
-	 */
+		 * Is the destination one of our addresses or broadcasts?
+		 */
 	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link) {
 		if (ia->ia_addr.sin_addr.s_addr == ip->ip_dst.s_addr)
 			goto ours;
@@ -374,10 +374,10 @@ ip_dropq(struct ipqueue *q)
 }
 
 /*
- * Take incoming datagram fragment and try to reassemble it into whole
- * datagram.  If a chain for reassembly of this datagram already exists,
- * then it is given as q; otherwise have to make a chain.  Returns the
- * whole datagram (a fresh header in front of the data) or NULL.
+ * Add fragment m to the reassembly queue of its datagram, creating the
+ * queue for a first arrival.  When the last hole is filled the whole
+ * datagram comes back, a freshly built header in front; otherwise NULL
+ * (m is then held by the queue, or was freed).
  *
  * Limits keep memory bounded: ip_maxfragpackets datagrams at once (the
  * oldest is dropped for a new one), IP_MAXFRAGSPERPACKET fragments
@@ -562,8 +562,8 @@ ip_reass_count(void)
 }
 
 /*
- * IP timer processing; if a timer expires on a reassembly queue,
- * discard it.
+ * Slow timer: age the reassembly queues and free those whose
+ * time-to-live ran out.
  */
 void
 ip_slowtimo(void)
@@ -602,7 +602,7 @@ ip_newid(void)
 }
 
 /*
- * Strip out IP options, at higher level protocol in the kernel.
+ * Remove the options from a received datagram before a protocol sees it.
  */
 void
 ip_stripoptions(struct mbuf *m, struct mbuf *mopt __unused)

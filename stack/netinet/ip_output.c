@@ -26,11 +26,11 @@
 #include <netinet/ip_var.h>
 
 /*
- * IP output.  The packet in mbuf chain m contains a skeletal IP header
- * (with len, off, ttl, proto, tos, src, dst).  The mbuf chain containing
- * the packet will be freed.  The mbuf opt, if present, will not be freed.
- * In the IP forwarding case, the packet will arrive with options already
- * inserted, so must have a NULL opt pointer.
+ * Send the datagram m, whose IP header is already in front and filled
+ * in by the caller (length, offset, ttl, protocol, tos, addresses).  m is
+ * always taken over; opt, when given, stays the caller's.  A forwarded
+ * packet carries its options in m already and passes opt as NULL.
+ * Returns 0 or an errno value.
  */
 int
 ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
@@ -147,9 +147,9 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 	}
 
 	/*
-	 * Look for broadcast address and verify user is allowed to send
-	 * such a packet.
-	 */
+		 * Sending to a broadcast address requires SO_BROADCAST on the
+		 * socket (IP_ALLOWBROADCAST).
+		 */
 	if (in_broadcast(dst->sin_addr, ifp)) {
 		if ((ifp->if_flags & IFF_BROADCAST) == 0) {
 			error = EADDRNOTAVAIL;
@@ -207,11 +207,11 @@ bad:
 }
 
 /*
- * Create a chain of fragments which fit the given mtu.  m_frag points
- * to the mbuf to be fragmented; on return it points to the chain with
- * the fragments (linked through m_nextpkt).  Return 0 if no error.  If
- * error, m_frag may contain a partially built chain of fragments that
- * should be freed by the caller.
+ * Split *m_frag into fragments of at most mtu bytes.  On success (0)
+ * *m_frag is the first fragment and the others follow it through
+ * m_nextpkt.  On an error the caller must free whatever *m_frag then
+ * holds, which may be a partly built list of fragments.
+ * (Fragment offsets are in 8-byte units, so slices are multiples of 8.)
  */
 int
 ip_fragment(struct ip *ip, struct mbuf **m_frag, int mtu,
@@ -232,11 +232,11 @@ ip_fragment(struct ip *ip, struct mbuf **m_frag, int mtu,
 	mnext = &m0->m_nextpkt;
 	error = 0;
 	/*
-	 * Loop through length of segment after first fragment, make new
-	 * header and copy data of each part and link onto chain.  Options
-	 * other than the copied ones do not go into the later fragments;
-	 * this stack sends none.
-	 */
+		 * Walk the data past the first fragment in mtu-sized pieces: each
+		 * gets a copy of the header and a copy of its slice, and is linked
+		 * behind the previous one.  Options that are not copy-flagged do
+		 * not belong in later fragments; this stack sends none anyway.
+		 */
 	mhlen = sizeof(struct ip);
 	for (off = hlen + len; off < totlen; off += len) {
 		m = m_gethdr(M_NOWAIT, MT_DATA);
@@ -276,9 +276,9 @@ ip_fragment(struct ip *ip, struct mbuf **m_frag, int mtu,
 		V_ipstat.ips_ofragments++;
 	}
 	/*
-	 * Update first fragment by trimming what's been copied out and
-	 * updating header.
-	 */
+		 * Cut the first fragment down to its own slice and fix its
+		 * length and more-fragments bit.
+		 */
 	m_adj(m0, hlen + firstlen - totlen);
 	m0->m_pkthdr.len = hlen + firstlen;
 	ip->ip_len = htons((u_short)m0->m_pkthdr.len);

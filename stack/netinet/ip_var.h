@@ -13,7 +13,7 @@
 
 struct socket;
 
-/* Overlay for ip header used by other protocols (tcp, udp). */
+/* IP header as TCP and UDP view it for the pseudo-header checksum. */
 struct ipovly {
 	u_char	ih_x1[9];		/* (unused) */
 	u_char	ih_pr;			/* protocol */
@@ -23,18 +23,18 @@ struct ipovly {
 };
 
 /*
- * Ip reassembly queue structure.  Each fragment being reassembled is
- * attached to one of these structures.  They are timed out after
- * ipq_ttl drops to 0, and may also be reclaimed if memory becomes tight.
+ * One datagram under reassembly: its identifying fields, its fragments
+ * in offset order and a time-to-live in slow-timer ticks, after which
+ * the queue is freed.  A full table evicts the oldest.
  */
 struct ipq {
-	TAILQ_ENTRY(ipq) ipq_list;	/* to other reass headers */
-	u_char	ipq_ttl;		/* time for reass q to live */
+	TAILQ_ENTRY(ipq) ipq_list;	/* link in the list of queues */
+	u_char	ipq_ttl;		/* slow ticks until discarded */
 	u_char	ipq_p;			/* protocol of this fragment */
-	u_short	ipq_id;			/* sequence id for reassembly */
-	struct	mbuf *ipq_frags;	/* to ip headers of fragments */
+	u_short	ipq_id;			/* ip_id shared by the fragments */
+	struct	mbuf *ipq_frags;	/* fragments, in offset order */
 	struct	in_addr ipq_src, ipq_dst;
-	u_char	ipq_nfrags;		/* # frags in this packet */
+	u_char	ipq_nfrags;		/* fragments held */
 	int	ipq_bytes;		/* payload bytes held */
 };
 TAILQ_HEAD(ipqhead, ipq);
@@ -42,7 +42,7 @@ TAILQ_HEAD(ipqhead, ipq);
 #define	IP_MAXFRAGPACKETS	64	/* packets being reassembled at once */
 #define	IP_MAXFRAGSPERPACKET	64	/* fragments held per packet */
 
-/* Structure stored in mbuf in inpcb.ip_options. */
+/* IP options of a pcb, as kept in an mbuf. */
 #define	MAX_IPOPTLEN	40
 
 struct ipstat {
@@ -50,35 +50,35 @@ struct ipstat {
 	u_long	ips_badsum;		/* checksum bad */
 	u_long	ips_tooshort;		/* packet too short */
 	u_long	ips_toosmall;		/* not enough data */
-	u_long	ips_badhlen;		/* ip header length < data size */
-	u_long	ips_badlen;		/* ip length < ip header length */
+	u_long	ips_badhlen;		/* header length field below 20 */
+	u_long	ips_badlen;		/* total length below header length */
 	u_long	ips_fragments;		/* fragments received */
-	u_long	ips_fragdropped;	/* frags dropped (dups, out of space) */
+	u_long	ips_fragdropped;	/* fragments dropped (duplicate, limits) */
 	u_long	ips_fragtimeout;	/* fragments timed out */
 	u_long	ips_forward;		/* packets forwarded */
-	u_long	ips_cantforward;	/* packets rcvd for unreachable dest */
+	u_long	ips_cantforward;	/* not forwarded: no route to dest */
 	u_long	ips_badoptions;		/* error in option processing */
-	u_long	ips_noroute;		/* packets discarded due to no route */
+	u_long	ips_noroute;		/* output dropped: no route */
 	u_long	ips_badvers;		/* ip version != 4 */
 	u_long	ips_rawout;		/* total raw ip packets generated */
 	u_long	ips_toolong;		/* ip length > max ip packet size */
-	u_long	ips_notmember;		/* multicasts for unregistered grps */
-	u_long	ips_delivered;		/* datagrams delivered to upper level */
+	u_long	ips_notmember;		/* multicast for groups not joined */
+	u_long	ips_delivered;		/* handed to a transport protocol */
 	u_long	ips_localout;		/* total ip packets generated here */
-	u_long	ips_odropped;		/* lost packets due to nobufs, etc. */
+	u_long	ips_odropped;		/* output dropped: no mbufs or queue full */
 	u_long	ips_reassembled;	/* total packets reassembled ok */
-	u_long	ips_fragmented;		/* datagrams successfully fragmented */
+	u_long	ips_fragmented;		/* datagrams split into fragments */
 	u_long	ips_ofragments;		/* output fragments created */
-	u_long	ips_cantfrag;		/* don't fragment flag was set, etc. */
+	u_long	ips_cantfrag;		/* too big to send and DF set */
 	u_long	ips_noproto;		/* unknown or unsupported protocol */
-	u_long	ips_nogif;		/* no match gif found */
+	u_long	ips_nogif;		/* (unused: no tunnels) */
 	u_long	ips_badaddr;		/* invalid address on header */
 	u_long	ips_notforus;		/* not for this host, not forwarded */
 	u_long	ips_fragoverlap;	/* fragments overlapping others */
 };
 
-/* Flags passed to ip_output as last parameter. */
-#define	IP_FORWARDING		0x1	/* most of ip header exists */
+/* ip_output flags argument. */
+#define	IP_FORWARDING		0x1	/* forwarded: header already complete */
 #define	IP_RAWOUTPUT		0x2	/* raw ip header exists */
 #define	IP_ROUTETOIF		SO_DONTROUTE	/* bypass routing tables */
 #define	IP_ALLOWBROADCAST	SO_BROADCAST	/* can send broadcast packets */
@@ -96,7 +96,7 @@ VNET_DECLARE(int, ip_defttl);		/* default IP ttl */
 #define	V_ip_defttl		VNET(ip_defttl)
 VNET_DECLARE(int, ipforwarding);	/* ip forwarding (off by default) */
 #define	V_ipforwarding		VNET(ipforwarding)
-VNET_DECLARE(u_short, ip_id);		/* ip packet ctr, for ids */
+VNET_DECLARE(u_short, ip_id);		/* next IP identification value */
 #define	V_ip_id			VNET(ip_id)
 VNET_DECLARE(int, ip_maxfragpackets);
 #define	V_ip_maxfragpackets	VNET(ip_maxfragpackets)

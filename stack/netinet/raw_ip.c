@@ -54,8 +54,8 @@ rip_destroy(void)
 }
 
 /*
- * Setup generic address and protocol structures for raw_input routine,
- * then pass them along with mbuf chain.
+ * Deliver a copy of datagram m to every raw socket whose protocol and
+ * addresses match.
  */
 void
 rip_input(struct mbuf *m, int off __unused)
@@ -116,8 +116,8 @@ rip_input(struct mbuf *m, int off __unused)
 }
 
 /*
- * Generate IP header and pass packet to ip_output.  Tack on options user
- * may have setup with control call.
+ * Send m on a raw socket: build the IP header (unless IP_HDRINCL),
+ * then call ip_output with the socket's options.
  */
 static int
 rip_output(struct mbuf *m, struct socket *so, in_addr_t dst)

@@ -61,7 +61,7 @@ struct tcphdr {
 #define	TCP_MAX_SACK		4	/* SACK blocks we report */
 
 /*
- * User-settable options (used with setsockopt, level IPPROTO_TCP).
+ * Socket options of level IPPROTO_TCP (setsockopt/getsockopt).
  */
 #define	TCP_NODELAY	0x01	/* don't delay send to coalesce packets */
 #define	TCP_MAXSEG	0x02	/* set maximum segment size */

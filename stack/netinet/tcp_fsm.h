@@ -10,14 +10,14 @@
 #define	TCPS_LISTEN		1	/* listening for connection */
 #define	TCPS_SYN_SENT		2	/* active, have sent syn */
 #define	TCPS_SYN_RECEIVED	3	/* have sent and received syn */
-/* states < TCPS_ESTABLISHED are those where connections not established */
+/* below TCPS_ESTABLISHED: the handshake has not completed yet */
 #define	TCPS_ESTABLISHED	4	/* established */
 #define	TCPS_CLOSE_WAIT		5	/* rcvd fin, waiting for close */
-/* states > TCPS_CLOSE_WAIT are those where user has closed */
+/* above TCPS_CLOSE_WAIT: our side has sent or queued its FIN */
 #define	TCPS_FIN_WAIT_1		6	/* have closed, sent fin */
 #define	TCPS_CLOSING		7	/* closed xchd FIN; await FIN ACK */
 #define	TCPS_LAST_ACK		8	/* had fin and close; await FIN ACK */
-/* states > TCPS_CLOSE_WAIT && < TCPS_FIN_WAIT_2 await ACK of FIN */
+/* between CLOSE_WAIT and FIN_WAIT_2: our FIN is still unacknowledged */
 #define	TCPS_FIN_WAIT_2		9	/* have closed, fin is acked */
 #define	TCPS_TIME_WAIT		10	/* in 2*msl quiet wait after close */
 
@@ -29,8 +29,8 @@
 
 #ifdef TCPOUTFLAGS
 /*
- * Flags used when sending segments in tcp_output, by state: the FIN is
- * added by tcp_output itself when the send buffer is drained.
+ * Header flags tcp_output starts from in each state; it adds the FIN
+ * itself once the send buffer has been drained.
  */
 static const u_char tcp_outflags[TCP_NSTATES] = {
 	TH_RST|TH_ACK,		/* 0, CLOSED */

@@ -122,7 +122,7 @@ static const struct {
 	TCPSTAT_DESC(rcvtotal, "total packets received"),
 	TCPSTAT_DESC(rcvpack, "packets received in sequence"),
 	TCPSTAT_DESC(rcvbyte, "bytes received in sequence"),
-	TCPSTAT_DESC(rcvbadsum, "packets received with ccksum errs"),
+	TCPSTAT_DESC(rcvbadsum, "segments dropped for a bad checksum"),
 	TCPSTAT_DESC(rcvbadoff, "packets received with bad offset"),
 	TCPSTAT_DESC(rcvbadopt, "packets with malformed options"),
 	TCPSTAT_DESC(rcvshort, "packets received too short"),
@@ -337,8 +337,8 @@ tcp_newtcpcb(struct inpcb *inp)
 }
 
 /*
- * Drop a connection, reporting the error to the user, and send a RST
- * if the peer may still think the connection exists.
+ * Abort tp: past the SYN, go CLOSED and let tcp_output() send the RST;
+ * set so_error (a timeout reports a pending soft error), tcp_close().
  */
 struct tcpcb *
 tcp_drop(struct tcpcb *tp, int error)
@@ -372,9 +372,9 @@ tcp_discardcb(struct tcpcb *tp)
 }
 
 /*
- * Close a connection: release the control block and the internet pcb,
- * wake up any process waiting on the socket, and free the socket if its
- * user is gone (a socket being aborted is freed by soabort).
+ * Tear down a connection: free its tcpcb (timers, reassembly queue) and
+ * inpcb, mark the socket disconnected so waiters wake, and free the
+ * socket when no descriptor holds it (soabort frees an aborted one).
  * Returns NULL.
  */
 struct tcpcb *

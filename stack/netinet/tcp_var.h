@@ -71,28 +71,28 @@ struct tcpcb {
 	u_int		t_flags;
 #define	TF_ACKNOW	0x00000001	/* ack peer immediately */
 #define	TF_DELACK	0x00000002	/* ack, but try to delay it */
-#define	TF_NODELAY	0x00000004	/* don't delay packets to coalesce */
+#define	TF_NODELAY	0x00000004	/* TCP_NODELAY: Nagle off */
 #define	TF_NOOPT	0x00000008	/* don't use tcp options */
 #define	TF_SENTFIN	0x00000010	/* have sent FIN */
-#define	TF_REQ_SCALE	0x00000020	/* have/will request window scaling */
-#define	TF_RCVD_SCALE	0x00000040	/* other side has requested scaling */
-#define	TF_REQ_TSTMP	0x00000080	/* have/will request timestamps */
+#define	TF_REQ_SCALE	0x00000020	/* we offer window scaling */
+#define	TF_RCVD_SCALE	0x00000040	/* peer offered window scaling */
+#define	TF_REQ_TSTMP	0x00000080	/* we offer timestamps */
 #define	TF_RCVD_TSTMP	0x00000100	/* a timestamp was received in SYN */
-#define	TF_SACK_PERMIT	0x00000200	/* other side said I could SACK */
+#define	TF_SACK_PERMIT	0x00000200	/* peer sent SACK-permitted */
 #define	TF_NEEDFIN	0x00000800	/* send FIN (implicit state) */
 #define	TF_NOPUSH	0x00001000	/* don't push */
 #define	TF_FASTRECOVERY	0x00002000	/* in NewReno fast recovery */
 #define	TF_FORCEDATA	0x00008000	/* force out a byte (persist) */
 #define	TF_ABORTING	0x00040000	/* in pru_abort: soabort frees so */
-	int		t_dupacks;	/* consecutive dup acks recd */
+	int		t_dupacks;	/* duplicate ACKs in a row */
 	int		t_maxseg;	/* maximum segment size (send) */
 	int		t_maxopd;	/* mss plus options */
-	int		t_softerror;	/* possible error not yet reported */
+	int		t_softerror;	/* soft error, reported on timeout */
 
 	/* timers */
 	struct callout	t_timer[TCPT_NTIMERS];
 	u_int		t_timer_on;	/* bit per armed timer */
-	int		t_rxtshift;	/* log(2) of rexmt exp. backoff */
+	int		t_rxtshift;	/* retransmissions so far (backoff) */
 	int		t_rxtcur;	/* current retransmit value (ticks) */
 	int		t_rcvtime;	/* ticks at last segment received */
 	int		t_keepidle;	/* keepalive parameters (ticks) */
@@ -107,7 +107,7 @@ struct tcpcb {
 	tcp_seq		snd_wl2;	/* ack of last window update */
 	tcp_seq		iss;		/* initial send sequence number */
 	u_long		snd_wnd;	/* send window */
-	u_long		max_sndwnd;	/* largest window peer has offered */
+	u_long		max_sndwnd;	/* largest send window seen */
 
 	/* receive sequence variables */
 	tcp_seq		rcv_nxt;	/* receive next */
@@ -171,11 +171,11 @@ struct tcpstat {
 	u_long	tcps_connects;		/* connections established */
 	u_long	tcps_drops;		/* connections dropped */
 	u_long	tcps_conndrops;		/* embryonic connections dropped */
-	u_long	tcps_closed;		/* conn. closed (includes drops) */
-	u_long	tcps_segstimed;		/* segs where we tried to get rtt */
-	u_long	tcps_rttupdated;	/* times we succeeded */
+	u_long	tcps_closed;		/* connections closed (drops too) */
+	u_long	tcps_segstimed;		/* segments timed for RTT */
+	u_long	tcps_rttupdated;	/* RTT samples taken */
 	u_long	tcps_delack;		/* delayed acks sent */
-	u_long	tcps_timeoutdrop;	/* conn. dropped in rxmt timeout */
+	u_long	tcps_timeoutdrop;	/* dropped after retransmit timeouts */
 	u_long	tcps_rexmttimeo;	/* retransmit timeouts */
 	u_long	tcps_persisttimeo;	/* persist timeouts */
 	u_long	tcps_keeptimeo;		/* keepalive timeouts */
@@ -198,19 +198,19 @@ struct tcpstat {
 	u_long	tcps_rcvtotal;		/* total packets received */
 	u_long	tcps_rcvpack;		/* packets received in sequence */
 	u_long	tcps_rcvbyte;		/* bytes received in sequence */
-	u_long	tcps_rcvbadsum;		/* packets received with ccksum errs */
+	u_long	tcps_rcvbadsum;		/* segments with a bad checksum */
 	u_long	tcps_rcvbadoff;		/* packets received with bad offset */
 	u_long	tcps_rcvbadopt;		/* packets with malformed options */
 	u_long	tcps_rcvshort;		/* packets received too short */
 	u_long	tcps_rcvduppack;	/* duplicate-only packets received */
 	u_long	tcps_rcvdupbyte;	/* duplicate-only bytes received */
 	u_long	tcps_rcvpartduppack;	/* packets with some duplicate data */
-	u_long	tcps_rcvpartdupbyte;	/* dup. bytes in part-dup. packets */
+	u_long	tcps_rcvpartdupbyte;	/* duplicate bytes in those */
 	u_long	tcps_rcvoopack;		/* out-of-order packets received */
 	u_long	tcps_rcvoobyte;		/* out-of-order bytes received */
 	u_long	tcps_rcvpackafterwin;	/* packets with data after window */
-	u_long	tcps_rcvbyteafterwin;	/* bytes rcvd after window */
-	u_long	tcps_rcvafterclose;	/* packets rcvd after "close" */
+	u_long	tcps_rcvbyteafterwin;	/* bytes past the window */
+	u_long	tcps_rcvafterclose;	/* segments after the user closed */
 	u_long	tcps_rcvwinprobe;	/* rcvd window probe packets */
 	u_long	tcps_rcvdupack;		/* rcvd duplicate acks */
 	u_long	tcps_rcvacktoomuch;	/* rcvd acks for unsent data */
@@ -219,7 +219,7 @@ struct tcpstat {
 	u_long	tcps_rcvwinupd;		/* rcvd window update packets */
 	u_long	tcps_pawsdrop;		/* segments dropped due to PAWS */
 	u_long	tcps_persistdrop;	/* timeout in persist state */
-	u_long	tcps_badsyn;		/* bogus SYN, e.g. premature ACK */
+	u_long	tcps_badsyn;		/* invalid SYN or handshake ACK */
 	u_long	tcps_listendrop;	/* listen queue overflows */
 	u_long	tcps_badrst;		/* ignored RSTs in the window */
 	u_long	tcps_rcvrst;		/* RSTs accepted */

@@ -32,7 +32,7 @@
 VNET_DEFINE(struct udpstat, udpstat);
 VNET_DEFINE(struct inpcbinfo, udbinfo);
 
-static u_long	udp_sendspace = 65536;		/* really max datagram size */
+static u_long	udp_sendspace = 65536;		/* largest datagram a send may queue */
 static u_long	udp_recvspace = 160 * 1024;	/* two 64K datagrams */
 static int	udp_cksum_out = 1;		/* send checksums */
 
@@ -118,9 +118,9 @@ udp_input(struct mbuf *m, int off)
 	uh = (struct udphdr *)(void *)(mtod(m, caddr_t) + iphlen);
 
 	/*
-	 * Make mbuf data length reflect UDP length.  If not enough data to
-	 * reflect UDP length, drop.
-	 */
+		 * Trim the chain to the length the UDP header gives; a datagram
+		 * shorter than that is dropped.
+		 */
 	len = ntohs(ip->ip_len) - iphlen;
 	ulen = ntohs(uh->uh_ulen);
 	if (ulen > len || ulen < (int)sizeof(struct udphdr)) {
@@ -156,10 +156,10 @@ udp_input(struct mbuf *m, int off)
 	if ((m->m_flags & (M_BCAST | M_MCAST)) ||
 	    in_broadcast(ip->ip_dst, ifp)) {
 		/*
-		 * Deliver a multicast or broadcast datagram to *all*
-		 * sockets for which the local and remote addresses and
-		 * ports match those of the incoming datagram.
-		 */
+				 * Broadcast or multicast: every socket whose bound and
+				 * connected addresses and ports accept this datagram
+				 * gets a copy.
+				 */
 		last = NULL;
 		LIST_FOREACH(inp, V_udbinfo.listhead, inp_list) {
 			if (inp->inp_socket == NULL ||
@@ -209,8 +209,8 @@ udp_input(struct mbuf *m, int off)
 }
 
 /*
- * Notify a udp user of an asynchronous error; just wake up so that he
- * can collect error status.
+ * udp_notify: record an ICMP-reported error on the socket and wake its
+ * threads so the next call returns it.
  */
 static struct inpcb *
 udp_notify(struct inpcb *inp, int errno)
@@ -322,8 +322,8 @@ udp_output(struct inpcb *inp, struct mbuf *m, struct sockaddr *addr,
 	}
 
 	/*
-	 * Calculate data length and get a mbuf for UDP and IP headers.
-	 */
+		 * Make room for the IP and UDP headers in front of the data.
+		 */
 	M_PREPEND(m, sizeof(struct udpiphdr), M_NOWAIT);
 	if (m == NULL) {
 		error = ENOBUFS;
@@ -336,9 +336,9 @@ udp_output(struct inpcb *inp, struct mbuf *m, struct sockaddr *addr,
 	}
 
 	/*
-	 * Fill in mbuf with extended UDP header and addresses and length
-	 * put into network format.
-	 */
+		 * Fill in the pseudo-header fields and the UDP header, in network
+		 * byte order.
+		 */
 	ui = mtod(m, struct udpiphdr *);
 	ui->ui_sport = lport;
 	ui->ui_dport = fport;

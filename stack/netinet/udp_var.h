@@ -14,7 +14,7 @@ struct mbuf;
 
 /* UDP header with the overlaid IP header, for checksumming. */
 struct udpiphdr {
-	struct	ipovly ui_i;		/* overlaid ip structure */
+	struct	ipovly ui_i;		/* pseudo-header view of IP */
 	struct	udphdr ui_u;		/* udp header */
 };
 #define	ui_x1		ui_i.ih_x1
@@ -35,14 +35,14 @@ struct udpstat {
 	u_long	udps_nosum;		/* no checksum */
 	u_long	udps_badlen;		/* data length larger than packet */
 	u_long	udps_noport;		/* no socket on port */
-	u_long	udps_noportbcast;	/* of above, arrived as broadcast */
-	u_long	udps_fullsock;		/* not delivered, input socket full */
-	u_long	udpps_pcbcachemiss;	/* input packets missing pcb cache */
-	u_long	udpps_pcbhashmiss;	/* input packets not for hashed pcb */
+	u_long	udps_noportbcast;	/* noport ones sent to broadcast */
+	u_long	udps_fullsock;		/* dropped: receive buffer full */
+	u_long	udpps_pcbcachemiss;	/* (unused; no pcb cache) */
+	u_long	udpps_pcbhashmiss;	/* (unused; no pcb hash cache) */
 				/* output statistics: */
 	u_long	udps_opackets;		/* total output packets */
 	u_long	udps_fastout;		/* output packets on fast path */
-	u_long	udps_noportmcast;	/* of no socket on port, multicast */
+	u_long	udps_noportmcast;	/* noport ones sent to multicast */
 };
 
 struct inpcbinfo;

@@ -1,5 +1,5 @@
 /*
- * Structure per communications domain (address family).
+ * A domain (address family) and its protocol switch table.
  */
 #ifndef _SYS_DOMAIN_H_
 #define	_SYS_DOMAIN_H_

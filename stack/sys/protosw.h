@@ -30,21 +30,21 @@ typedef void	pr_slowtimo_t(void);
 typedef void	pr_drain_t(void);
 
 struct protosw {
-	short	pr_type;		/* socket type used for */
-	struct	domain *pr_domain;	/* domain protocol a member of */
+	short	pr_type;		/* SOCK_* it serves */
+	struct	domain *pr_domain;	/* its domain */
 	short	pr_protocol;		/* protocol number */
 	short	pr_flags;		/* see below */
-/* protocol-protocol hooks */
+/* entry points used by other layers */
 	pr_input_t *pr_input;		/* input to protocol (from below) */
 	pr_output_t *pr_output;		/* output to protocol (from above) */
 	pr_ctlinput_t *pr_ctlinput;	/* control input (from below) */
 	pr_ctloutput_t *pr_ctloutput;	/* control output (from above) */
-/* utility hooks */
+/* per-instance setup, teardown and timers */
 	pr_init_t *pr_init;		/* per instance, at stack creation */
 	pr_destroy_t *pr_destroy;	/* per instance, at stack destruction */
 	pr_fasttimo_t *pr_fasttimo;	/* fast timeout (200ms) */
 	pr_slowtimo_t *pr_slowtimo;	/* slow timeout (500ms) */
-	pr_drain_t *pr_drain;		/* flush any excess space possible */
+	pr_drain_t *pr_drain;		/* release memory on shortage */
 	struct	pr_usrreqs *pr_usrreqs;	/* user-protocol hooks */
 };
 
@@ -58,7 +58,7 @@ struct protosw {
 #define	PR_WANTRCVD	0x08		/* want PRU_RCVD calls */
 #define	PR_RIGHTS	0x10		/* passes capabilities */
 #define	PR_IMPLOPCL	0x20		/* implied open/close */
-#define	PR_LASTHDR	0x40		/* enforce ipsec policy; last header */
+#define	PR_LASTHDR	0x40		/* (IPsec) final header */
 #define	PR_MPSAFE	0x80		/* entry points lock for themselves */
 
 /*
@@ -105,27 +105,27 @@ int	pru_rcvoob_notsupp(struct socket *so, struct mbuf *m, int flags);
  * Commands to pr_ctlinput, from the lower layers to the protocols.
  */
 #define	PRC_IFDOWN		0	/* interface transition */
-#define	PRC_ROUTEDEAD		1	/* select new route if possible ??? */
+#define	PRC_ROUTEDEAD		1	/* route went away */
 #define	PRC_IFUP		2	/* interface has come back up */
-#define	PRC_QUENCH2		3	/* DEC congestion bit says slow down */
-#define	PRC_QUENCH		4	/* some one said to slow down */
-#define	PRC_MSGSIZE		5	/* message size forced drop */
+#define	PRC_QUENCH2		3	/* second quench code (unused) */
+#define	PRC_QUENCH		4	/* source quench */
+#define	PRC_MSGSIZE		5	/* too big, DF set (PMTU) */
 #define	PRC_HOSTDEAD		6	/* host appears to be down */
 #define	PRC_HOSTUNREACH		7	/* deprecated (use PRC_UNREACH_HOST) */
 #define	PRC_UNREACH_NET		8	/* no route to network */
 #define	PRC_UNREACH_HOST	9	/* no route to host */
-#define	PRC_UNREACH_PROTOCOL	10	/* dst says bad protocol */
+#define	PRC_UNREACH_PROTOCOL	10	/* protocol unreachable */
 #define	PRC_UNREACH_PORT	11	/* bad port # */
-/* was	PRC_UNREACH_NEEDFRAG	12	   (use PRC_MSGSIZE) */
+/* code 12 is not used: "need to fragment" is PRC_MSGSIZE */
 #define	PRC_UNREACH_SRCFAIL	13	/* source route failed */
 #define	PRC_REDIRECT_NET	14	/* net routing redirect */
 #define	PRC_REDIRECT_HOST	15	/* host routing redirect */
-#define	PRC_REDIRECT_TOSNET	16	/* redirect for type of service & net */
-#define	PRC_REDIRECT_TOSHOST	17	/* redirect for tos & host */
-#define	PRC_TIMXCEED_INTRANS	18	/* packet lifetime expired in transit */
+#define	PRC_REDIRECT_TOSNET	16	/* redirect: network, this TOS */
+#define	PRC_REDIRECT_TOSHOST	17	/* redirect: host, this TOS */
+#define	PRC_TIMXCEED_INTRANS	18	/* TTL ran out on the way */
 #define	PRC_TIMXCEED_REASS	19	/* lifetime expired on reass q */
 #define	PRC_PARAMPROB		20	/* header incorrect */
-#define	PRC_UNREACH_ADMIN_PROHIB 21	/* packet administrativly prohibited */
+#define	PRC_UNREACH_ADMIN_PROHIB 21	/* filtered by policy */
 #define	PRC_NCMDS		22
 
 #define	PRC_IS_REDIRECT(cmd)	\
@@ -141,7 +141,7 @@ struct sockopt {
 	int	sopt_level;		/* second arg of [gs]etsockopt */
 	int	sopt_name;		/* third arg of [gs]etsockopt */
 	void   *sopt_val;		/* fourth arg of [gs]etsockopt */
-	size_t	sopt_valsize;		/* (almost) fifth arg of [gs]etsockopt */
+	size_t	sopt_valsize;		/* option value length */
 	struct	thread *sopt_td;	/* calling thread or null if kernel */
 };
 

@@ -1,6 +1,6 @@
 /*
- * Definitions related to sockets: types, address families, options.
- * The layout follows 4.4BSD: sockaddrs carry their own length.
+ * Socket types, address families, socket options and the sockaddr
+ * layouts (4.4BSD style: a sockaddr starts with its own length).
  */
 #ifndef _SYS_SOCKET_H_
 #define	_SYS_SOCKET_H_
@@ -14,7 +14,7 @@
 #define	SOCK_DGRAM	2		/* datagram socket */
 #define	SOCK_RAW	3		/* raw-protocol interface */
 
-/* Option flags per-socket (so_options). */
+/* SO_* bits kept in so_options. */
 #define	SO_DEBUG	0x0001		/* turn on debugging info recording */
 #define	SO_ACCEPTCONN	0x0002		/* socket has had listen() */
 #define	SO_REUSEADDR	0x0004		/* allow local address reuse */
@@ -25,7 +25,7 @@
 #define	SO_OOBINLINE	0x0100		/* leave received OOB data in line */
 #define	SO_REUSEPORT	0x0200		/* allow local address & port reuse */
 
-/* Additional options, not kept in so_options. */
+/* SO_* values with their own storage (not bits of so_options). */
 #define	SO_SNDBUF	0x1001		/* send buffer size */
 #define	SO_RCVBUF	0x1002		/* receive buffer size */
 #define	SO_SNDLOWAT	0x1003		/* send low-water mark */
@@ -35,7 +35,7 @@
 #define	SO_ERROR	0x1007		/* get error status and clear */
 #define	SO_TYPE		0x1008		/* get socket type */
 
-/* Structure used for manipulating the linger option. */
+/* SO_LINGER argument. */
 struct linger {
 	int	l_onoff;		/* option on/off */
 	int	l_linger;		/* linger time, seconds */
@@ -43,7 +43,7 @@ struct linger {
 
 /* SO_RCVTIMEO and SO_SNDTIMEO take a struct timeval (<sys/time.h>). */
 
-/* Level number for (get/set)sockopt() to apply to socket itself. */
+/* setsockopt/getsockopt level meaning the socket layer (SO_*). */
 #define	SOL_SOCKET	0xffff
 
 /* Address families. */
@@ -67,14 +67,14 @@ struct sockproto {
 	u_short	sp_protocol;
 };
 
-/* Protocol families, same as address families. */
+/* PF_* equal the AF_* values. */
 #define	PF_UNSPEC	AF_UNSPEC
 #define	PF_LOCAL	AF_LOCAL
 #define	PF_INET		AF_INET
 #define	PF_LINK		AF_LINK
 #define	PF_MAX		AF_MAX
 
-/* Maximum queue length specifiable by listen. */
+/* Upper bound on a listen() backlog. */
 #define	SOMAXCONN	128
 
 /* Flags for send/recv. */
@@ -89,7 +89,7 @@ struct sockproto {
 #define	MSG_EOF		0x100		/* data completes connection */
 #define	MSG_NOSIGNAL	0x20000		/* no SIGPIPE (there are no signals) */
 
-/* howto arguments for shutdown(2). */
+/* SHUT_* values for shutdown(2). */
 #define	SHUT_RD		0		/* shut down the reading side */
 #define	SHUT_WR		1		/* shut down the writing side */
 #define	SHUT_RDWR	2		/* shut down both sides */

@@ -1,5 +1,5 @@
 /*
- * Kernel structure per socket, and the socket buffers.
+ * struct socket and struct sockbuf.
  *
  * Legacy synchronization, as a uniprocessor kernel had it: the socket and
  * its buffers are protected by Giant and by splnet() against the network
@@ -27,10 +27,10 @@ struct uio;
  * each a chain of mbufs linked through m_next.
  */
 struct sockbuf {
-	u_int	sb_cc;		/* actual chars in buffer */
-	u_int	sb_hiwat;	/* max actual char count */
-	u_int	sb_mbcnt;	/* chars of mbufs used */
-	u_int	sb_mbmax;	/* max chars of mbufs to use */
+	u_int	sb_cc;		/* bytes queued */
+	u_int	sb_hiwat;	/* byte limit (high-water mark) */
+	u_int	sb_mbcnt;	/* mbuf storage charged */
+	u_int	sb_mbmax;	/* limit on mbuf storage */
 	int	sb_lowat;	/* low water mark */
 	struct	mbuf *sb_mb;	/* the mbuf chain */
 	struct	mbuf *sb_mbtail; /* the last mbuf in the chain */
@@ -40,18 +40,18 @@ struct sockbuf {
 	int	sb_selcoll;	/* pollers waiting on this buffer */
 };
 
-#define	SB_MAX		(256 * 1024)	/* default for max chars in sockbuf */
+#define	SB_MAX		(256 * 1024)	/* upper bound for sb_hiwat */
 #define	SB_LOCK		0x01		/* lock on data queue */
-#define	SB_WANT		0x02		/* someone is waiting to lock */
-#define	SB_WAIT		0x04		/* someone is waiting for data/space */
+#define	SB_WANT		0x02		/* a thread waits for SB_LOCK */
+#define	SB_WAIT		0x04		/* a thread sleeps in sbwait */
 #define	SB_SEL		0x08		/* someone is polling */
-#define	SB_ASYNC	0x10		/* ASYNC I/O, need signals */
+#define	SB_ASYNC	0x10		/* async notification wanted */
 #define	SB_UPCALL	0x20		/* someone wants an upcall */
 #define	SB_NOINTR	0x40		/* operations not interruptible */
 
 struct socket {
-	short	so_type;		/* generic type, see socket.h */
-	short	so_options;		/* from socket call, see socket.h */
+	short	so_type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+	short	so_options;		/* SO_* options set */
 	short	so_linger;		/* time to linger while closing */
 	short	so_state;		/* internal state flags SS_* */
 	int	so_count;		/* references: descriptor + protocol */
@@ -59,17 +59,17 @@ struct socket {
 	struct	protosw *so_proto;	/* protocol handle */
 	struct	vnet *so_vnet;		/* stack instance it belongs to */
 /*
- * Variables for connection queuing.  A listening socket (so_head) keeps
- * two queues: so_incomp for connections in progress and so_comp for
- * connections ready to be accepted.
+ * Listen queues.  A listening socket (so_head of the queued ones) keeps
+ * two: so_incomp for handshakes still under way and so_comp for
+ * established connections that accept() has not taken yet.
  */
-	struct	socket *so_head;	/* back pointer to accept socket */
-	TAILQ_HEAD(, socket) so_incomp;	/* queue of partial connections */
-	TAILQ_HEAD(, socket) so_comp;	/* queue of complete connections */
-	TAILQ_ENTRY(socket) so_list;	/* list of unaccepted connections */
+	struct	socket *so_head;	/* listener this one is queued on */
+	TAILQ_HEAD(, socket) so_incomp;	/* handshakes in progress */
+	TAILQ_HEAD(, socket) so_comp;	/* ready for accept() */
+	TAILQ_ENTRY(socket) so_list;	/* link on so_incomp or so_comp */
 	short	so_qlen;		/* number of unaccepted connections */
-	short	so_incqlen;		/* number of unaccepted incomplete conns */
-	short	so_qlimit;		/* max number queued connections */
+	short	so_incqlen;		/* length of so_incomp */
+	short	so_qlimit;		/* listen backlog */
 	short	so_timeo;		/* connection timeout */
 	u_short	so_error;		/* error affecting connection */
 	struct	sockbuf so_rcv, so_snd;
@@ -78,41 +78,41 @@ struct socket {
 	void	*so_upcallarg;
 };
 
-/* Socket state bits. */
-#define	SS_NOFDREF		0x0001	/* no file table ref any more */
+/* so_state bits (SS_*). */
+#define	SS_NOFDREF		0x0001	/* descriptor closed */
 #define	SS_ISCONNECTED		0x0002	/* socket connected to a peer */
-#define	SS_ISCONNECTING		0x0004	/* in process of connecting to peer */
+#define	SS_ISCONNECTING		0x0004	/* connect() under way */
 #define	SS_ISDISCONNECTING	0x0008	/* in process of disconnecting */
 #define	SS_CANTSENDMORE		0x0010	/* can't send more data to peer */
-#define	SS_CANTRCVMORE		0x0020	/* can't receive more data from peer */
+#define	SS_CANTRCVMORE		0x0020	/* peer sent its FIN / EOF seen */
 #define	SS_RCVATMARK		0x0040	/* at mark on input */
 #define	SS_NBIO			0x0100	/* non-blocking ops */
 #define	SS_ASYNC		0x0200	/* async i/o notify */
-#define	SS_ISCONFIRMING		0x0400	/* deciding to accept connection req */
-#define	SS_INCOMP		0x0800	/* unaccepted, incomplete connection */
-#define	SS_COMP			0x1000	/* unaccepted, complete connection */
+#define	SS_ISCONFIRMING		0x0400	/* awaiting confirmation */
+#define	SS_INCOMP		0x0800	/* on the listener's so_incomp */
+#define	SS_COMP			0x1000	/* on the listener's so_comp */
 #define	SS_ISDISCONNECTED	0x2000	/* socket disconnected from peer */
 
 /*
  * Macros for sockets and socket buffering.
  */
 
-/* How much space is there in a socket buffer (so->so_snd or so->so_rcv)? */
+/* Bytes (or mbuf storage, whichever is tighter) still free in sb. */
 #define	sbspace(sb) \
 	((long)imin((int)((sb)->sb_hiwat - (sb)->sb_cc), \
 	    (int)((sb)->sb_mbmax - (sb)->sb_mbcnt)))
 
-/* Do we have to send all at once on a socket? */
+/* True when the protocol takes whole messages only. */
 #define	sosendallatonce(so) \
 	((so)->so_proto->pr_flags & PR_ATOMIC)
 
-/* Can we read something from so? */
+/* soreadable: a read would not block. */
 #define	soreadable(so) \
 	((so)->so_rcv.sb_cc >= (u_int)(so)->so_rcv.sb_lowat || \
 	    ((so)->so_state & SS_CANTRCVMORE) || \
 	    !TAILQ_EMPTY(&(so)->so_comp) || (so)->so_error)
 
-/* Can we write something to so? */
+/* sowriteable: a write would not block. */
 #define	sowriteable(so) \
 	((sbspace(&(so)->so_snd) >= (so)->so_snd.sb_lowat && \
 	    (((so)->so_state & SS_ISCONNECTED) || \
@@ -120,7 +120,7 @@ struct socket {
 	    ((so)->so_state & SS_CANTSENDMORE) || \
 	    (so)->so_error)
 
-/* Adjust counters in sb reflecting allocation of m. */
+/* Charge mbuf m (and its cluster) to sb. */
 #define	sballoc(sb, m) do {						\
 	(sb)->sb_cc += (m)->m_len;					\
 	(sb)->sb_mbcnt += MSIZE;					\
@@ -128,7 +128,7 @@ struct socket {
 		(sb)->sb_mbcnt += (m)->m_ext.ext_size;			\
 } while (0)
 
-/* Adjust counters in sb reflecting freeing of m. */
+/* Uncharge mbuf m (and its cluster) from sb. */
 #define	sbfree(sb, m) do {						\
 	(sb)->sb_cc -= (m)->m_len;					\
 	(sb)->sb_mbcnt -= MSIZE;					\
