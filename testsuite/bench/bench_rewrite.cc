@@ -4,6 +4,7 @@
 // stack/ (--dry-run and --out-dir never touch the tree).
 //
 //   build/bench/bench_rewrite            (needs build/compile_commands.json)
+#include "cpu_seconds.h"
 #include "ratio_reporter.h"
 #include "llvm/ADT/Optional.h"
 #include "llvm/ADT/StringRef.h"
@@ -15,7 +16,6 @@
 #include <algorithm>
 #include <benchmark/benchmark.h>
 #include <cstdlib>
-#include <sys/resource.h>
 
 namespace {
 
@@ -97,18 +97,6 @@ Tree &tree() {
       T.Error = "the compile DB has no stack files";
     return T;
   }();
-  return T;
-}
-
-// CPU seconds of this process and its children: the machine is shared.
-double cpuSeconds() {
-  double T = 0;
-  for (int Who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    struct rusage U;
-    getrusage(Who, &U);
-    T += U.ru_utime.tv_sec + U.ru_utime.tv_usec / 1e6 + U.ru_stime.tv_sec +
-         U.ru_stime.tv_usec / 1e6;
-  }
   return T;
 }
 

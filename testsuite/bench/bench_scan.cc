@@ -5,6 +5,7 @@
 //   build/bench/bench_scan            (needs build/compile_commands.json)
 #include "../../analyzers/scan/Extractor.h"
 #include "mpsafe/FrontDoor.h"
+#include "cpu_seconds.h"
 #include "ratio_reporter.h"
 #include "clang/Frontend/FrontendActions.h"
 #include "llvm/Support/FileSystem.h"
@@ -16,7 +17,6 @@
 #include <algorithm>
 #include <benchmark/benchmark.h>
 #include <cstdio>
-#include <sys/resource.h>
 
 namespace {
 
@@ -103,19 +103,6 @@ Tree &tree() {
       T.Error = "the compile DB has no stack files";
     return T;
   }();
-  return T;
-}
-
-// The machine running benchmarks is often shared: time is CPU seconds
-// (user + system) of this process and its children, not wall time.
-double cpuSeconds() {
-  double T = 0;
-  for (int Who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    struct rusage U;
-    getrusage(Who, &U);
-    T += U.ru_utime.tv_sec + U.ru_utime.tv_usec / 1e6 + U.ru_stime.tv_sec +
-         U.ru_stime.tv_usec / 1e6;
-  }
   return T;
 }
 
