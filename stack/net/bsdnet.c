@@ -97,8 +97,13 @@ bsd_stack_destroy(struct bsd_stack *st)
 	mtx_lock(&Giant);
 	if_detach_all();
 	V_loif = NULL;
-	domaindestroy();
+	/*
+	 * No interface feeds the netisr queues now: stop their thread
+	 * before the protocols go, so none of their handlers runs during
+	 * (or after) their teardown.
+	 */
 	netisr_destroy_vnet();
+	domaindestroy();
 	route_destroy();
 	mtx_unlock(&Giant);
 	CURVNET_RESTORE();

@@ -167,8 +167,11 @@ if_detach_all(void)
 void
 if_up(struct ifnet *ifp)
 {
+	int s;
 
+	s = splimp();
 	ifp->if_flags |= IFF_UP | IFF_RUNNING;
+	splx(s);
 }
 
 void

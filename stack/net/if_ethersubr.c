@@ -79,24 +79,31 @@ ether_output_frame(struct ifnet *ifp, struct mbuf *m)
 /*
  * Ethernet input, run by the interface's interrupt thread: check and
  * strip the header, then pass the payload on.  m is always taken over.
+ * The whole of it runs at splimp, as a driver's receive interrupt did:
+ * the interface's flags and counters change under that level.
  */
 void
 ether_input(struct ifnet *ifp, struct mbuf *m)
 {
 	struct ether_header *eh;
+	int s;
 
+	s = splimp();
 	if ((ifp->if_flags & IFF_UP) == 0) {
+		splx(s);
 		m_freem(m);
 		return;
 	}
 	if ((m->m_flags & M_PKTHDR) == 0 || m->m_pkthdr.len < ETHER_HDR_LEN) {
 		ifp->if_ierrors++;
+		splx(s);
 		m_freem(m);
 		return;
 	}
 	if (m->m_len < ETHER_HDR_LEN &&
 	    (m = m_pullup(m, ETHER_HDR_LEN)) == NULL) {
 		ifp->if_ierrors++;
+		splx(s);
 		return;
 	}
 	m->m_pkthdr.rcvif = ifp;
@@ -111,19 +118,22 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 	} else if (bcmp(eh->ether_dhost, IF_LLADDR(ifp), ETHER_ADDR_LEN) != 0 &&
 	    (ifp->if_flags & IFF_PROMISC) == 0) {
 		ifp->if_notforus++;
+		splx(s);
 		m_freem(m);
 		return;
 	}
 	/* Our own frames coming back (a looped wire) are not input. */
 	if (bcmp(eh->ether_shost, IF_LLADDR(ifp), ETHER_ADDR_LEN) == 0) {
 		ifp->if_notforus++;
+		splx(s);
 		m_freem(m);
 		return;
 	}
 	ether_demux(ifp, m);
+	splx(s);
 }
 
-/* Hand a frame to the protocol of its ether type. */
+/* Hand a frame to the protocol of its ether type; called at splimp. */
 void
 ether_demux(struct ifnet *ifp, struct mbuf *m)
 {

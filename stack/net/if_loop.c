@@ -24,7 +24,7 @@ static int
 looutput(struct ifnet *ifp, struct mbuf *m, struct sockaddr *dst,
     struct rtentry *rt)
 {
-	int len;
+	int len, s;
 
 	KASSERT(m->m_flags & M_PKTHDR, ("looutput: no header mbuf"));
 	if (rt != NULL && (rt->rt_flags & RTF_REJECT)) {
@@ -38,16 +38,19 @@ looutput(struct ifnet *ifp, struct mbuf *m, struct sockaddr *dst,
 	len = m->m_pkthdr.len;
 	m->m_pkthdr.rcvif = ifp;
 	m->m_flags &= ~(M_BCAST | M_MCAST);
-	ifp->if_opackets++;
-	ifp->if_obytes += len;
 	if (ifp->if_pcap != NULL)
 		if_pcap_tap(ifp, m);
+	s = splimp();
+	ifp->if_opackets++;
+	ifp->if_obytes += len;
 	if (netisr_queue(NETISR_IP, m)) {
 		ifp->if_iqdrops++;
+		splx(s);
 		return (ENOBUFS);
 	}
 	ifp->if_ipackets++;
 	ifp->if_ibytes += len;
+	splx(s);
 	return (0);
 }
 

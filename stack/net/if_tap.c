@@ -53,11 +53,14 @@ static void
 tap_rxdeliver(void *arg, struct mbuf *m)
 {
 	struct ifnet *ifp;
+	int s;
 
 	ifp = arg;
 	CURVNET_SET(ifp->if_vnet);
+	s = splimp();		/* as if_intr() counts */
 	ifp->if_ipackets++;
 	ifp->if_ibytes += m->m_pkthdr.len;
+	splx(s);
 	if (ifp->if_pcap != NULL)
 		if_pcap_tap(ifp, m);
 	m->m_pkthdr.rcvif = ifp;
@@ -71,19 +74,20 @@ tap_intr(void *arg)
 	struct ifnet *ifp;
 	struct tap_softc *sc;
 	struct mbuf *m;
-	int len;
+	int len, s;
 
 	ifp = arg;
 	sc = ifp->if_softc;
 	if (sc == NULL || sc->sc_host == NULL)
 		return;
+	/* A frame read while the interface is down dies in ether_input. */
 	while ((len = tap_host_recv(sc->sc_host, sc->sc_rxbuf,
 	    TAP_FRAMEMAX)) > 0) {
-		if ((ifp->if_flags & IFF_UP) == 0)
-			continue;
 		m = if_rxcopy_buf(sc->sc_rxbuf, len);
 		if (m == NULL) {
+			s = splimp();
 			ifp->if_iqdrops++;
+			splx(s);
 			continue;
 		}
 		m->m_pkthdr.rcvif = ifp;
@@ -97,20 +101,23 @@ tap_txdeliver(void *arg, struct mbuf *m)
 {
 	struct tap_softc *sc;
 	struct ifnet *ifp;
-	int len;
+	int error, len, s;
 
 	sc = arg;
 	ifp = sc->sc_ifp;
 	len = m->m_pkthdr.len;
-	if (len > TAP_FRAMEMAX || sc->sc_host == NULL) {
-		ifp->if_oerrors++;
-		m_freem(m);
-		return;
+	if (len > TAP_FRAMEMAX || sc->sc_host == NULL)
+		error = EMSGSIZE;
+	else {
+		m_copydata(m, 0, len, sc->sc_txbuf);
+		error = tap_host_send(sc->sc_host, sc->sc_txbuf, (u_int)len);
 	}
-	m_copydata(m, 0, len, sc->sc_txbuf);
 	m_freem(m);
-	if (tap_host_send(sc->sc_host, sc->sc_txbuf, (u_int)len) != 0)
+	if (error != 0) {
+		s = splimp();
 		ifp->if_oerrors++;
+		splx(s);
+	}
 }
 
 /* Faults injected in both directions. */
@@ -137,10 +144,11 @@ tap_start(struct ifnet *ifp)
 	for (;;) {
 		s = splimp();
 		IF_DEQUEUE(&ifp->if_snd, m);
+		if (m != NULL)
+			ifp->if_opackets++;
 		splx(s);
 		if (m == NULL)
 			break;
-		ifp->if_opackets++;
 		if (ifp->if_pcap != NULL)
 			if_pcap_tap(ifp, m);
 		impair_output(&sc->sc_tximp, m);

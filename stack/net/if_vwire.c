@@ -38,21 +38,27 @@ static void
 vwire_deliver(void *arg, struct mbuf *m)
 {
 	struct vwire_softc *sc, *peer;
+	struct ifnet *pifp;
 	struct mbuf *n;
+	int s;
 
 	sc = arg;
 	peer = sc->sc_peer;
-	if (peer == NULL || (peer->sc_ifp->if_flags & IFF_UP) == 0) {
+	if (peer == NULL) {
 		m_freem(m);
 		return;
 	}
+	pifp = peer->sc_ifp;
 	n = if_rxcopy_mbuf(m, m->m_pkthdr.len);
 	m_freem(m);
 	if (n == NULL) {
-		peer->sc_ifp->if_iqdrops++;
+		s = splimp();
+		pifp->if_iqdrops++;
+		splx(s);
 		return;
 	}
-	if_rxenqueue(peer->sc_ifp, n);
+	/* A peer that is down drops it there (if_rxenqueue checks). */
+	if_rxenqueue(pifp, n);
 }
 
 static void
@@ -66,10 +72,11 @@ vwire_start(struct ifnet *ifp)
 	for (;;) {
 		s = splimp();
 		IF_DEQUEUE(&ifp->if_snd, m);
+		if (m != NULL)
+			ifp->if_opackets++;
 		splx(s);
 		if (m == NULL)
 			break;
-		ifp->if_opackets++;
 		if (ifp->if_pcap != NULL)
 			if_pcap_tap(ifp, m);
 		impair_output(&sc->sc_imp, m);
