@@ -35,6 +35,10 @@ struct TUResult {
   std::set<std::string> Project;
   std::set<std::string> Functions;
   std::map<std::string, std::string> DefinedIn; ///< name -> canonical file
+  /// Struct tag -> canonical file of its definition.
+  std::map<std::string, std::string> StructIn;
+  std::map<std::string, std::set<unsigned>> RaiseLines;
+  std::vector<LockUse> LockUses;
 };
 
 /// Include positions, conditional depth, include guards, skipped branches
@@ -204,6 +208,14 @@ public:
             if (FID.isValid())
               Out.DefinedIn[ND->getName().str()] = C.canonicalPath(FID);
           }
+          if (auto *RD = dyn_cast<RecordDecl>(ND))
+            if (RD->isThisDeclarationADefinition()) {
+              FileID FID =
+                  SM.getFileID(SM.getExpansionLoc(RD->getLocation()));
+              if (FID.isValid())
+                Out.StructIn.emplace(RD->getName().str(),
+                                     C.canonicalPath(FID));
+            }
         }
     SplSectionRewriter::run(C);
     CounterRewriter::run(C);
@@ -212,6 +224,8 @@ public:
     LockPlumbing::run(C);
     Out.Edits = std::move(C.Edits);
     Out.Sites = std::move(C.Sites);
+    Out.RaiseLines = std::move(C.RaiseLines);
+    Out.LockUses = std::move(C.LockUses);
     Out.MainFile = C.canonicalPath(SM.getMainFileID());
     for (auto It = SM.fileinfo_begin(); It != SM.fileinfo_end(); ++It) {
       llvm::SmallString<256> Real;
@@ -358,6 +372,163 @@ std::vector<Edit> formatEdits(StringRef File, StringRef Code,
   return Out;
 }
 
+/// A plan site must name the line of an spl raise in its file (as parsed
+/// by some TU); otherwise it would silently match nothing and its section
+/// fall back to the rules. The hint names the nearest raises of the file.
+std::vector<std::string> checkSites(const plan::Plan &P,
+                                    const std::string &Root,
+                                    const std::vector<TUResult> &Results) {
+  std::map<std::string, std::set<unsigned>> Raises;
+  std::set<std::string> Parsed; ///< root-relative files some TU read
+  for (const TUResult &T : Results) {
+    if (!T.Parse.Ok)
+      continue;
+    for (auto &KV : T.RaiseLines)
+      Raises[KV.first].insert(KV.second.begin(), KV.second.end());
+    for (const std::string &F : T.Project)
+      Parsed.insert(relativePath(F, Root));
+  }
+  std::vector<std::string> Errs;
+  for (const plan::Site &Si : P.Sites) {
+    std::string Where = P.Path + ":" + std::to_string(Si.Line) +
+                        ": error: site " + Si.File + ":" +
+                        std::to_string(Si.SiteLine);
+    llvm::SmallString<256> Abs(Root);
+    llvm::sys::path::append(Abs, Si.File);
+    if (!llvm::sys::fs::exists(Abs)) {
+      Errs.push_back(Where + ": no such file under the plan root " + Root);
+      continue;
+    }
+    if (!Parsed.count(Si.File))
+      continue; // not part of this run: nothing to check it against
+    const std::set<unsigned> &Lines = Raises[Si.File];
+    // No raise left at all: the file is migrated already (a second run on
+    // the output); nothing can fall back to the rules there.
+    if (Lines.empty() || Lines.count(Si.SiteLine))
+      continue;
+    std::string Hint;
+    {
+      auto After = Lines.lower_bound(Si.SiteLine);
+      std::vector<unsigned> Near;
+      if (After != Lines.begin())
+        Near.push_back(*std::prev(After));
+      if (After != Lines.end())
+        Near.push_back(*After);
+      Hint = "the nearest spl section";
+      Hint += Near.size() > 1 ? "s of the file are raised at lines " +
+                                    std::to_string(Near[0]) + " and " +
+                                    std::to_string(Near[1])
+                              : " of the file is raised at line " +
+                                    std::to_string(Near[0]);
+      Hint += "; did an edit above it move the section?";
+    }
+    Errs.push_back(Where + " matches no spl section (" +
+                   (Si.Action == plan::SiteAction::Drop   ? "action drop"
+                    : Si.Action == plan::SiteAction::Skip ? "action skip"
+                                                          : "lock " + Si.Lock) +
+                   "): " + Hint);
+  }
+  return Errs;
+}
+
+/// A section migrated at a stage takes its lock, so the lock's definition
+/// must be written at that stage too: the module holding define_in and
+/// declare_in (a global lock) or the struct's definition (a field lock)
+/// must migrate at that stage or earlier, or the stage does not link (or
+/// the struct has no lock field). Checked for every stage up to StageName
+/// ("" = all), from the sections the plan mapped.
+std::vector<std::string> checkLockStages(const plan::Plan &P,
+                                         const std::string &Root,
+                                         const std::string &StageName,
+                                         const std::vector<TUResult> &Results) {
+  std::vector<std::string> Errs;
+  if (P.Stages.empty())
+    return Errs;
+  // The first stage (index) migrating each module.
+  std::map<std::string, size_t> First;
+  for (size_t I = 0; I < P.Stages.size(); ++I)
+    for (const std::string &M : P.Stages[I].Modules)
+      First.emplace(M, I);
+  size_t Limit = P.Stages.size() - 1;
+  for (size_t I = 0; I < P.Stages.size(); ++I)
+    if (P.Stages[I].Name == StageName)
+      Limit = I;
+  std::map<std::string, std::string> StructIn;
+  for (const TUResult &T : Results)
+    for (auto &KV : T.StructIn)
+      StructIn.emplace(KV.first, relativePath(KV.second, Root));
+  auto StageOf = [&](const std::string &Module) -> size_t {
+    auto It = First.find(Module);
+    return It == First.end() ? P.Stages.size() : It->second;
+  };
+  // Every use once, in file order, so that errors come out the same way
+  // whatever order the TUs ran in.
+  std::vector<LockUse> Uses;
+  for (const TUResult &T : Results)
+    if (T.Parse.Ok)
+      Uses.insert(Uses.end(), T.LockUses.begin(), T.LockUses.end());
+  std::sort(Uses.begin(), Uses.end(), [](const LockUse &A, const LockUse &B) {
+    return std::tie(A.File, A.Line, A.Lock) < std::tie(B.File, B.Line, B.Lock);
+  });
+  std::set<std::tuple<std::string, std::string, std::string>> Seen;
+  {
+    for (const LockUse &U : Uses) {
+      const plan::Lock *L = P.findLock(U.Lock);
+      if (!L)
+        continue;
+      size_t UseStage = StageOf(plan::moduleOf(P, U.File));
+      if (UseStage > Limit)
+        continue; // migrated at no stage checked here
+      // What the lock's definition needs, and where it lives.
+      std::vector<std::pair<std::string, std::string>> Defs;
+      if (L->Scope == plan::LockScope::Global) {
+        if (!L->DefineIn.empty())
+          Defs.push_back({"its definition (define_in " + L->DefineIn + ")",
+                          L->DefineIn});
+        if (!L->DeclareIn.empty())
+          Defs.push_back({"its declaration (declare_in " + L->DeclareIn + ")",
+                          L->DeclareIn});
+      } else {
+        auto It = StructIn.find(L->Struct);
+        if (It != StructIn.end() && !llvm::sys::path::is_absolute(It->second))
+          Defs.push_back({"its field's struct " + L->Struct + " (defined in " +
+                              It->second + ")",
+                          It->second});
+      }
+      // One error per module that comes too late, naming what it holds.
+      std::map<std::string, std::string> Late; ///< module -> what
+      for (auto &D : Defs) {
+        std::string DefModule = plan::moduleOf(P, D.second);
+        if (StageOf(DefModule) > UseStage)
+          Late[DefModule] += (Late[DefModule].empty() ? "" : " and ") + D.first;
+      }
+      for (auto &KV : Late) {
+        const std::string &DefModule = KV.first;
+        size_t DefStage = StageOf(DefModule);
+        if (!Seen.insert({L->Name, U.File, DefModule}).second)
+          continue;
+        const std::string &StName = P.Stages[UseStage].Name;
+        Errs.push_back(
+            P.Path + ":" + std::to_string(U.PlanLine) + ": error: lock '" +
+            L->Name + "' is used at stage '" + StName + "' (this " + U.Entry +
+            " maps the section at " + U.File + ":" + std::to_string(U.Line) +
+            " to it), but " + KV.second + " " +
+            (KV.second.find(" and ") != std::string::npos ? "belong"
+                                                           : "belongs") +
+            " to module '" + DefModule + "', which " +
+            (DefStage < P.Stages.size()
+                 ? "migrates only at the later stage '" +
+                       P.Stages[DefStage].Name + "'"
+                 : std::string("no stage migrates")) +
+            ": migrate module '" + DefModule + "' at stage '" + StName +
+            "' or earlier, or map the section to another lock (lock '" +
+            L->Name + "' at " + P.Path + ":" + std::to_string(L->Line) + ")");
+      }
+    }
+  }
+  return Errs;
+}
+
 } // namespace
 
 llvm::Expected<Outcome> computeRewrite(const Options &O) {
@@ -464,6 +635,19 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
       for (auto &E : Errs)
         All += (All.empty() ? "" : "\n") + E;
       return usageError(All);
+    }
+  }
+  // The plan's sites and the stages of its locks, against the code.
+  {
+    std::vector<std::string> Errs = checkSites(Plan, R.Root, Results);
+    std::vector<std::string> More =
+        checkLockStages(Plan, R.Root, O.Stage, Results);
+    Errs.insert(Errs.end(), More.begin(), More.end());
+    if (!Errs.empty()) {
+      std::string Msg;
+      for (auto &E : Errs)
+        Msg += (Msg.empty() ? "" : "\n") + E;
+      return usageError(Msg);
     }
   }
   // A module with manual sections or sleeps, or a file that failed to

@@ -48,7 +48,9 @@ struct Outcome {
 };
 
 /// Runs the rewrite. Errors (bad plan, bad database, unknown stage or plan
-/// function) are usage errors: nothing was or may be written.
+/// function, a site on no spl raise, a lock used at a stage before the
+/// module defining it migrates) are usage errors: nothing was or may be
+/// written.
 llvm::Expected<Outcome> computeRewrite(const Options &O);
 
 /// Outputs. Each returns a message for every file it could not write.

@@ -107,6 +107,7 @@ public:
 
   void run() {
     prescan(Body);
+    noteRaises();
     if (Raises.empty() && Lowers.empty() && Sleeps.empty() &&
         WrapperCalls.empty())
       return;
@@ -126,6 +127,13 @@ public:
     emit();
     removeVariables();
     reportSkippedBranches();
+  }
+
+  /// A function of a module this stage leaves alone: only where its
+  /// sections are raised, for the check of the plan's sites.
+  void collectRaises() {
+    prescan(Body);
+    noteRaises();
   }
 
 private:
@@ -154,6 +162,16 @@ private:
   std::vector<std::pair<const Stmt *, std::string>> BadSpl;
   std::vector<const CallExpr *> FreeSleeps;
   unsigned CurNeed = NeedLock; ///< headers the section being emitted needs
+
+  /// Records the file and line of each raise, as a site names them.
+  void noteRaises() {
+    for (auto &R : Raises) {
+      SourceLocation RL = C.SM.getExpansionLoc(R.first->getBeginLoc());
+      std::string Rel = C.relPath(C.SM.getFileID(RL));
+      if (!Rel.empty())
+        C.RaiseLines[Rel].insert(C.SM.getSpellingLineNumber(RL));
+    }
+  }
 
   unsigned offsetOf(SourceLocation L) const {
     return C.SM.getFileOffset(C.SM.getExpansionLoc(L));
@@ -732,12 +750,16 @@ private:
     std::string Rel = C.relPath(FID);
     unsigned Line = C.SM.getSpellingLineNumber(RL);
     std::string Lock, Struct, Object;
+    const char *Entry = "";
+    unsigned EntryLine = 0;
     if (S.Raise->getBeginLoc().isMacroID()) {
       std::string M = C.macroAt(S.Raise->getBeginLoc());
       for (const plan::Macro &PM : C.P.Macros)
         if (PM.Name == M && macroBody(S.Raise)) {
           S.InMacro = M;
           Lock = PM.Lock;
+          Entry = "macro";
+          EntryLine = PM.Line;
         }
     }
     for (const plan::Site &Si : C.P.Sites)
@@ -757,6 +779,8 @@ private:
         }
         Lock = Si.Lock;
         Object = Si.Object;
+        Entry = "site";
+        EntryLine = Si.Line;
         if (!Si.Note.empty())
           S.Notes.push_back(Si.Note);
         break;
@@ -786,6 +810,8 @@ private:
           continue;
         Lock = R.Lock;
         Struct = M.Struct;
+        Entry = "rule";
+        EntryLine = R.Line;
         break;
       }
     }
@@ -799,6 +825,7 @@ private:
       S.Manual = "unknown lock '" + Lock + "'";
       return;
     }
+    C.LockUses.push_back({S.L->Name, Rel, Line, Entry, EntryLine});
     if (S.L->Scope == plan::LockScope::Global) {
       S.LockExpr = "&" + S.L->cName();
       return;
@@ -1478,8 +1505,11 @@ public:
         !isa<CompoundStmt>(FD->getBody()))
       return true;
     SourceLocation L = C.SM.getExpansionLoc(FD->getBeginLoc());
-    if (!C.editable(C.SM.getFileID(L)))
+    if (!C.editable(C.SM.getFileID(L))) {
+      if (!C.relPath(C.SM.getFileID(L)).empty())
+        FunctionRewriter(C, FD).collectRaises();
       return true;
+    }
     FunctionRewriter(C, FD).run();
     return true;
   }

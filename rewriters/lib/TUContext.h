@@ -56,6 +56,16 @@ struct FileFacts {
   std::set<std::string> LocksUsed; ///< global locks referenced by edits
 };
 
+/// A section the plan maps to a lock, and the plan entry that did: what
+/// the stage check (a lock used before its module migrates) works from.
+struct LockUse {
+  std::string Lock;
+  std::string File; ///< root-relative file of the raise
+  unsigned Line = 0;
+  std::string Entry; ///< "site", "rule" or "macro"
+  unsigned PlanLine = 0;
+};
+
 struct SkippedRange {
   clang::FileID File;
   unsigned Begin, End; ///< offsets
@@ -85,6 +95,10 @@ public:
   std::set<std::string> Declared; ///< file-scope names declared/defined
   std::set<std::string> Defined;  ///< file-scope variables defined
   std::set<std::string> Macros;   ///< macro names defined in the TU
+  /// Lines of every spl raise under the root, by root-relative file, in
+  /// migrated modules or not (the plan's sites are checked against them).
+  std::map<std::string, std::set<unsigned>> RaiseLines;
+  std::vector<LockUse> LockUses;
 
   /// Canonical path of a file, "" for none.
   std::string canonicalPath(clang::FileID FID) const;
