@@ -162,8 +162,9 @@ sofree(struct socket *so)
 }
 
 /*
- * The descriptor's last reference is gone: disconnect (lingering if asked
- * to), detach the protocol, and let sofree() release the socket.
+ * The descriptor's last reference is gone: abort the connections still
+ * queued on a listener, disconnect (lingering if asked to), detach the
+ * protocol, and let sofree() release the socket.
  */
 int
 soclose(struct socket *so)
@@ -171,18 +172,28 @@ soclose(struct socket *so)
 	struct socket *sp;
 	int error, s;
 
+	/*
+	 * Each queued connection is taken off the listener in the
+	 * listener's section and aborted after it, as bsd_accept() does
+	 * with the one it accepts: off the queue it is ours alone, and
+	 * soabort() frees it through calls that raise the level for it.
+	 */
+	for (;;) {
+		s = splnet();
+		sp = NULL;
+		if (so->so_options & SO_ACCEPTCONN) {
+			if ((sp = TAILQ_FIRST(&so->so_incomp)) != NULL)
+				soqremque(sp, 0);
+			else if ((sp = TAILQ_FIRST(&so->so_comp)) != NULL)
+				soqremque(sp, 1);
+		}
+		splx(s);
+		if (sp == NULL)
+			break;
+		soabort(sp);
+	}
 	error = 0;
 	s = splnet();
-	if (so->so_options & SO_ACCEPTCONN) {
-		while ((sp = TAILQ_FIRST(&so->so_incomp)) != NULL) {
-			soqremque(sp, 0);
-			soabort(sp);
-		}
-		while ((sp = TAILQ_FIRST(&so->so_comp)) != NULL) {
-			soqremque(sp, 1);
-			soabort(sp);
-		}
-	}
 	if (so->so_pcb == NULL)
 		goto discard;
 	if (so->so_state & SS_ISCONNECTED) {

@@ -3,6 +3,13 @@
  * delayed ACK.  Each connection has one callout per timer; the callouts
  * are not MPSAFE, so they run under Giant, and the handlers raise splnet
  * like the rest of TCP.
+ *
+ * A handler that gives up on its connection only decides so in its
+ * section: it closes (or drops) the connection after splx().  tcp_close()
+ * frees the control block the section is about, and may free the socket
+ * too, which raises the level for itself; tcp_input() closes connections
+ * the same way, under Giant and outside any section.  Nothing touches tp
+ * after the close.
  */
 
 #include <sys/param.h>
@@ -120,16 +127,19 @@ void
 tcp_timer_2msl(void *xtp)
 {
 	struct tcpcb *tp = xtp;
-	int s;
+	int s, closeit;
 
 	CURVNET_SET(tp->t_vnet);
+	closeit = 0;
 	s = splnet();
 	if (tcp_timer_enter(tp, TCPT_2MSL)) {
 		if (tp->t_state == TCPS_FIN_WAIT_2)
 			TCPSTAT_INC(tcps_finwait2_drops);
-		(void)tcp_close(tp);
+		closeit = 1;
 	}
 	splx(s);
+	if (closeit)
+		(void)tcp_close(tp);
 	CURVNET_RESTORE();
 }
 
@@ -143,9 +153,10 @@ tcp_timer_keep(void *xtp)
 {
 	struct tcpcb *tp = xtp;
 	struct socket *so;
-	int s, idle;
+	int s, idle, drop;
 
 	CURVNET_SET(tp->t_vnet);
+	drop = 0;
 	s = splnet();
 	if (!tcp_timer_enter(tp, TCPT_KEEP))
 		goto out;
@@ -167,9 +178,11 @@ tcp_timer_keep(void *xtp)
 	goto out;
 dropit:
 	TCPSTAT_INC(tcps_keepdrops);
-	(void)tcp_drop(tp, ETIMEDOUT);
+	drop = 1;
 out:
 	splx(s);
+	if (drop)
+		(void)tcp_drop(tp, ETIMEDOUT);
 	CURVNET_RESTORE();
 }
 
@@ -181,9 +194,10 @@ void
 tcp_timer_persist(void *xtp)
 {
 	struct tcpcb *tp = xtp;
-	int s;
+	int s, drop;
 
 	CURVNET_SET(tp->t_vnet);
+	drop = 0;
 	s = splnet();
 	if (!tcp_timer_enter(tp, TCPT_PERSIST))
 		goto out;
@@ -196,7 +210,7 @@ tcp_timer_persist(void *xtp)
 	if (tp->t_rxtshift == TCP_MAXRXTSHIFT &&
 	    ticks - tp->t_rcvtime >= TCPTV_REXMTMAX * TCP_MAXRXTSHIFT) {
 		TCPSTAT_INC(tcps_persistdrop);
-		(void)tcp_drop(tp, ETIMEDOUT);
+		drop = 1;
 		goto out;
 	}
 	tcp_setpersist(tp);
@@ -205,6 +219,8 @@ tcp_timer_persist(void *xtp)
 	tp->t_flags &= ~TF_FORCEDATA;
 out:
 	splx(s);
+	if (drop)
+		(void)tcp_drop(tp, ETIMEDOUT);
 	CURVNET_RESTORE();
 }
 
@@ -218,9 +234,10 @@ tcp_timer_rexmt(void *xtp)
 {
 	struct tcpcb *tp = xtp;
 	u_long win;
-	int s, rexmt;
+	int s, rexmt, drop;
 
 	CURVNET_SET(tp->t_vnet);
+	drop = 0;
 	s = splnet();
 	if (!tcp_timer_enter(tp, TCPT_REXMT))
 		goto out;
@@ -228,7 +245,7 @@ tcp_timer_rexmt(void *xtp)
 	    TCP_SYNRXTSHIFT : TCP_MAXRXTSHIFT)) {
 		tp->t_rxtshift = TCP_MAXRXTSHIFT;
 		TCPSTAT_INC(tcps_timeoutdrop);
-		(void)tcp_drop(tp, ETIMEDOUT);
+		drop = 1;
 		goto out;
 	}
 	TCPSTAT_INC(tcps_rexmttimeo);
@@ -263,5 +280,7 @@ tcp_timer_rexmt(void *xtp)
 	(void)tcp_output(tp);
 out:
 	splx(s);
+	if (drop)
+		(void)tcp_drop(tp, ETIMEDOUT);
 	CURVNET_RESTORE();
 }

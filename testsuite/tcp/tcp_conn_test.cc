@@ -251,13 +251,24 @@ TEST(TcpConn, ZeroWindowAndPersist) {
 }
 
 TEST(TcpConn, ConnectTimesOut) {
-  ClockScale scale(1000);
+  // 75 s of kernel time in 750 ms.  Backed off, the SYN is resent at 1,
+  // 3, 7, 15, 31 and 63 s, and the 75 s establishment limit (the keep
+  // timer) ends the attempt before the retransmission limit would; without
+  // the backoff that limit would drop the connection after about 7 s.
+  // Each retransmission timer is armed when the previous one ran, so on a
+  // loaded machine the callout delays add up (seconds of kernel time were
+  // measured): four resends are required, the fourth with 60 s (600 ms)
+  // to spare, and no more than the six of the schedule.
+  ClockScale scale(100);
   WirePair w;
   // Nobody answers ARP for 10.0.0.3: the SYN backs off, then gives up.
   int c = connectTo(w.a, "10.0.0.3", 7008);
   EXPECT_EQ(c, -1);
   EXPECT_EQ(errno, ETIMEDOUT);
-  EXPECT_GE(counter(w.a, "tcp.rexmttimeo"), 6u);
+  EXPECT_GE(counter(w.a, "tcp.rexmttimeo"), 4u);
+  EXPECT_LE(counter(w.a, "tcp.rexmttimeo"), 6u);
+  EXPECT_EQ(counter(w.a, "tcp.keepdrops"), 1u);
+  EXPECT_EQ(counter(w.a, "tcp.timeoutdrop"), 0u);
 }
 
 TEST(TcpConn, RetransmissionBackoffToEtimedout) {
