@@ -39,6 +39,8 @@ struct TUResult {
   std::map<std::string, std::string> StructIn;
   std::map<std::string, std::set<unsigned>> RaiseLines;
   std::vector<LockUse> LockUses;
+  std::vector<FunctionNode> Graph;
+  std::vector<HeldSection> Held;
 };
 
 /// Include positions, conditional depth, include guards, skipped branches
@@ -218,6 +220,7 @@ public:
             }
         }
     SplSectionRewriter::run(C);
+    CallGraphCollector::run(C);
     CounterRewriter::run(C);
     RefcountRewriter::run(C);
     GiantMarkRewriter::run(C);
@@ -226,6 +229,8 @@ public:
     Out.Sites = std::move(C.Sites);
     Out.RaiseLines = std::move(C.RaiseLines);
     Out.LockUses = std::move(C.LockUses);
+    Out.Graph = std::move(C.Graph);
+    Out.Held = std::move(C.Held);
     Out.MainFile = C.canonicalPath(SM.getMainFileID());
     for (auto It = SM.fileinfo_begin(); It != SM.fileinfo_end(); ++It) {
       llvm::SmallString<256> Real;
@@ -310,6 +315,16 @@ std::vector<RuleInfo> ruleInfos() {
         "Protocol entries of a migrated module get PR_MPSAFE and its "
         "interfaces lose IFF_NEEDSGIANT; a module with manual sites keeps "
         "Giant."),
+      R("rewrite-destroy-under-lock", "a call in a section frees its lock",
+        "A call inside a section mapped to a lock reaches (through project "
+        "functions, across files) the lock's destroy_in: the mutex would "
+        "be destroyed while held. Move the call after the unlock, or mark "
+        "the site reviewed in the plan."),
+      R("rewrite-nested-lock", "a call in a section takes its lock's class",
+        "A call inside a section reaches a function whose section takes a "
+        "lock of the same class: the same object (a non-recursive mutex "
+        "recursed) or another one (two locks of one class at once). Move "
+        "the call out of the section, or mark the site reviewed."),
       R("rewrite-conflict", "overlapping edits",
         "Two edits of one file overlap; the file is left untouched."),
   };
@@ -802,6 +817,22 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
       R.Rep.Findings.push_back(std::move(F));
     }
   }
+  // Calls in a section that reach its lock's destroy_in or a section of
+  // the same lock class, over the call graph of every TU.
+  LockHazardCounts Hazards;
+  {
+    std::vector<FunctionNode> Graph;
+    std::vector<HeldSection> Held;
+    for (TUResult &T : Results) {
+      if (!T.Parse.Ok)
+        continue;
+      std::move(T.Graph.begin(), T.Graph.end(), std::back_inserter(Graph));
+      std::move(T.Held.begin(), T.Held.end(), std::back_inserter(Held));
+    }
+    std::vector<Finding> Found =
+        findLockHazards(Plan, R.Root, Graph, Held, Hazards);
+    std::move(Found.begin(), Found.end(), std::back_inserter(R.Rep.Findings));
+  }
   for (const Conflict &C : R.Edits.conflicts()) {
     Finding F;
     F.RuleId = "rewrite-conflict";
@@ -842,6 +873,10 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
   Counts["assisted"] = NS;
   Counts["manual"] = NM;
   Counts["files_rewritten"] = (int64_t)R.Rewritten.size();
+  Counts["lock_hazards"] = llvm::json::Object{
+      {"destroy-under-lock", Hazards.Destroy},
+      {"nested-lock", Hazards.Nested},
+      {"reviewed", Hazards.Reviewed}};
   R.Rep.JsonExtra["rewrite"] = std::move(Counts);
 
   R.Status = (!R.Unwritable.empty() || !R.Edits.conflicts().empty())

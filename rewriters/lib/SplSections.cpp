@@ -81,6 +81,8 @@ struct Section {
   std::vector<const Stmt *> Exits;
   std::vector<Sleep> Sleeps;
   std::vector<const CallExpr *> WrapperCalls; ///< calls of sleep wrappers
+  /// Direct calls made while the section is held (the lock-hazard checks).
+  std::vector<const CallExpr *> Calls;
   std::vector<Touch> Touched;
   std::vector<unsigned> Enclosing;
   std::vector<std::string> Notes;
@@ -88,6 +90,7 @@ struct Section {
   unsigned ExtentBegin = 0, ExtentEnd = 0;
   const plan::Lock *L = nullptr;
   std::string LockExpr;
+  std::string Object; ///< field lock: the expression whose lock it takes
   bool Folded = false;
   bool Dropped = false; ///< the plan drops it: no lock at all
   std::string DropNote;
@@ -162,6 +165,9 @@ private:
   std::vector<std::pair<const Stmt *, std::string>> BadSpl;
   std::vector<const CallExpr *> FreeSleeps;
   unsigned CurNeed = NeedLock; ///< headers the section being emitted needs
+  /// Scanning a return value: the rewrite unlocks before the return, so
+  /// its calls run after the section.
+  bool InReturn = false;
 
   /// Records the file and line of each raise, as a site names them.
   void noteRaises() {
@@ -561,7 +567,9 @@ private:
       return;
     }
     case Stmt::ReturnStmtClass:
+      InReturn = true;
       scan(cast<ReturnStmt>(S)->getRetValue(), St);
+      InReturn = false;
       exitSections(S, St, 0);
       St.Dead = true;
       return;
@@ -675,6 +683,12 @@ private:
     if (!S)
       return;
     if (auto *CE = dyn_cast<CallExpr>(S)) {
+      if (!InRaise && !InReturn && !St.Open.empty() && !isSleepCall(CE))
+        if (const FunctionDecl *F = CE->getDirectCallee())
+          if (F->getIdentifier() && !isLevelName(F->getName()) &&
+              F->getName() != "splx")
+            for (unsigned Id : St.Open)
+              Secs[Id].Calls.push_back(CE);
       if (isWrapperCall(CE)) {
         if (St.Open.empty())
           FreeWrapperCalls.push_back(CE);
@@ -777,6 +791,8 @@ private:
                        (Si.Note.empty() ? "" : ": " + Si.Note);
           return;
         }
+        if (Si.Lock.empty() && Si.Object.empty() && !Si.Reviewed.empty())
+          break; // only acknowledges lock hazards: the rules map it
         Lock = Si.Lock;
         Object = Si.Object;
         Entry = "site";
@@ -839,6 +855,7 @@ private:
       // The plan names the object: a section that reaches it only
       // through calls (sorflush(so) flushes so's buffer in callees).
       S.LockExpr = "&" + Object + "->" + S.L->cName();
+      S.Object = Object;
       return;
     }
     if (Struct.empty())
@@ -857,6 +874,7 @@ private:
                         " objects; " + Objs.front()->Base + "'s lock is used");
     S.LockExpr = "&" + Objs.front()->Base + (Objs.front()->Arrow ? "->" : ".") +
                  S.L->cName();
+    S.Object = Objs.front()->Base;
   }
 
   bool stmtEditable(const Stmt *S, std::string &Why) const {
@@ -1151,6 +1169,8 @@ private:
       C.site(S.Raise->getBeginLoc(), RuleSection,
              S.Notes.empty() && !S.FallsOffEnd ? Auto : Assisted, Msg,
              FD->getName(), S.Var->getName());
+      if (!S.Folded)
+        noteHeld(S);
     }
     for (const Stmt *J : ExitOrder)
       insertBefore(J, ExitText[J]);
@@ -1290,6 +1310,35 @@ private:
            std::string("tsleep -> ") + Name + " with interlock " +
                S.LockExpr.substr(1) + (PDrop ? " and PDROP" : ""),
            FD->getName());
+  }
+
+  /// A section rewritten to a lock, for the lock-hazard checks: the calls
+  /// it makes holding the lock, and the lock it takes for its callers.
+  void noteHeld(const Section &S) {
+    HeldSection H;
+    H.Function = functionKey(C, FD);
+    H.FunctionName = FD->getName().str();
+    H.Lock = S.L->Name;
+    H.Object = S.Object;
+    if (S.L->Scope == plan::LockScope::Field)
+      for (unsigned I = 0; I < FD->getNumParams(); ++I)
+        if (FD->getParamDecl(I)->getName() == S.Object)
+          H.ObjParam = I;
+    SourceLocation RL = C.SM.getExpansionLoc(S.Raise->getBeginLoc());
+    FileID FID = C.SM.getFileID(RL);
+    H.File = C.canonicalPath(FID);
+    H.Rel = C.relPath(FID);
+    H.Line = C.SM.getSpellingLineNumber(RL);
+    H.Column = C.SM.getSpellingColumnNumber(RL);
+    for (const CallExpr *CE : S.Calls) {
+      CallSite CS;
+      if (!callSite(C, FD, CE, CS))
+        continue;
+      if (S.L->Scope == plan::LockScope::Field)
+        CS.ObjArg = objectArg(CE, S.Object);
+      H.Calls.push_back(std::move(CS));
+    }
+    C.Held.push_back(std::move(H));
   }
 
   /// Unlocks in front of a jump: on their own line when the jump is in a

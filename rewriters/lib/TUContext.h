@@ -66,6 +66,42 @@ struct LockUse {
   unsigned PlanLine = 0;
 };
 
+/// A direct call of a function (LockHazards.cpp): a call graph edge.
+struct CallSite {
+  std::string Callee; ///< functionKey() of the callee
+  std::string CalleeName;
+  /// Per argument: the caller's parameter it passes on as is, or -1.
+  std::vector<int> ArgParam;
+  /// In a held section: the argument naming the section's object, or -1.
+  int ObjArg = -1;
+  std::string File; ///< canonical; the expansion's place
+  unsigned Line = 0, Column = 0;
+};
+
+/// A function defined under the root, with its direct calls.
+struct FunctionNode {
+  std::string Key, Name, File;
+  unsigned Line = 0;
+  bool Migrated = false; ///< in a module this run migrates
+  /// Per parameter: the struct tag it points to, "" otherwise.
+  std::vector<std::string> ParamStruct;
+  std::vector<CallSite> Calls;
+};
+
+/// A section rewritten to a lock: what it calls while held (a caller) and
+/// which lock of which object it takes (a callee's section).
+struct HeldSection {
+  std::string Function, FunctionName; ///< key, name
+  std::string Lock;
+  /// Field lock: the object's expression, and the parameter it is (-1:
+  /// not a parameter).
+  std::string Object;
+  int ObjParam = -1;
+  std::string File, Rel; ///< the raise: canonical, root-relative
+  unsigned Line = 0, Column = 0;
+  std::vector<CallSite> Calls;
+};
+
 struct SkippedRange {
   clang::FileID File;
   unsigned Begin, End; ///< offsets
@@ -99,6 +135,10 @@ public:
   /// migrated modules or not (the plan's sites are checked against them).
   std::map<std::string, std::set<unsigned>> RaiseLines;
   std::vector<LockUse> LockUses;
+  /// Call graph facts: every function defined under the root, every
+  /// section rewritten to a lock.
+  std::vector<FunctionNode> Graph;
+  std::vector<HeldSection> Held;
 
   /// Canonical path of a file, "" for none.
   std::string canonicalPath(clang::FileID FID) const;
@@ -169,6 +209,37 @@ class LockPlumbing {
 public:
   static void run(TUContext &C);
 };
+
+/// The call graph: a node for every function defined under the root.
+class CallGraphCollector {
+public:
+  static void run(TUContext &C);
+};
+
+/// The call graph's name of a function: its name, or FILE:NAME when static.
+std::string functionKey(const TUContext &C, const clang::FunctionDecl *F);
+/// The edge of a direct call made in Caller; false through a pointer.
+bool callSite(const TUContext &C, const clang::FunctionDecl *Caller,
+              const clang::CallExpr *CE, CallSite &Out);
+/// The argument of CE that names the variable Object, or -1.
+int objectArg(const clang::CallExpr *CE, llvm::StringRef Object);
+
+extern const char *RuleDestroyUnderLock;
+extern const char *RuleNestedLock;
+
+/// Unreviewed hazards by check, and the reviewed ones.
+struct LockHazardCounts {
+  unsigned Destroy = 0, Nested = 0, Reviewed = 0;
+};
+
+/// destroy-under-lock and nested-lock over the merged call graph
+/// (docs/rewrite.md): one finding per call in a section, manual, or
+/// assisted where a plan site marks it reviewed.
+std::vector<Finding> findLockHazards(const plan::Plan &P,
+                                     const std::string &Root,
+                                     const std::vector<FunctionNode> &Graph,
+                                     const std::vector<HeldSection> &Held,
+                                     LockHazardCounts &Counts);
 
 /// "mtx_lock(&m);" style call text for the profile.
 std::string lockCall(const plan::Profile &Prof, const plan::Lock &L,

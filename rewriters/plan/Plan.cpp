@@ -134,6 +134,7 @@ template <> struct MappingTraits<Site> {
     IO.mapOptional("lock", S.Lock, std::string());
     IO.mapOptional("object", S.Object, std::string());
     IO.mapOptional("note", S.Note, std::string());
+    IO.mapOptional("reviewed", S.Reviewed);
   }
 };
 
@@ -202,6 +203,12 @@ template <> struct MappingTraits<Plan> {
 
 namespace mpsafe {
 namespace plan {
+
+const std::vector<std::string> &reviewedChecks() {
+  static const std::vector<std::string> Checks = {"destroy-under-lock",
+                                                  "nested-lock"};
+  return Checks;
+}
 
 const Lock *Plan::findLock(StringRef N) const {
   for (const Lock &L : Locks)
@@ -310,7 +317,22 @@ Error validatePlan(const Plan &P) {
   for (const Rule &R : P.Rules)
     CheckLock(R.Line, R.Lock, "rule");
   for (const Site &S : P.Sites) {
+    for (const std::string &Check : S.Reviewed)
+      if (!llvm::is_contained(reviewedChecks(), Check))
+        Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
+                        " reviews unknown check '" + Check +
+                        "' (known: destroy-under-lock, nested-lock)");
+    if (!S.Reviewed.empty() && S.Note.empty())
+      Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
+                      " marks hazards reviewed but has no 'note' saying why "
+                      "they are safe");
+    if (!S.Reviewed.empty() && S.Action != SiteAction::Rewrite)
+      Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
+                      " marks hazards reviewed but takes no lock (action " +
+                      (S.Action == SiteAction::Skip ? "skip" : "drop") + ")");
     if (S.Action == SiteAction::Rewrite) {
+      if (S.Lock.empty() && S.Object.empty() && !S.Reviewed.empty())
+        continue; // only acknowledges hazards: the rules map the section
       if (S.Lock.empty())
         Err(S.Line, "site " + S.File + ":" + llvm::Twine(S.SiteLine) +
                         " rewrites but names no lock");

@@ -80,8 +80,16 @@ struct Site {
   std::string Object;
   SiteAction Action = SiteAction::Rewrite;
   std::string Note; ///< reviewer note, carried into the report
+  /// Lock hazards of this section a person has reviewed (reviewedChecks()
+  /// names them): reported as assisted with Note instead of manual. A site
+  /// that only acknowledges hazards names no lock: the rules still map it.
+  std::vector<std::string> Reviewed;
   unsigned Line = 0;
 };
+
+/// The lock-hazard checks a site's `reviewed:` may name
+/// ("destroy-under-lock", "nested-lock"; docs/rewrite.md).
+const std::vector<std::string> &reviewedChecks();
 
 enum class CounterForm { Atomic, Counter };
 
