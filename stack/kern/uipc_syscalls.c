@@ -721,6 +721,7 @@ void
 bsd_closeall_vnet(struct vnet *vnet)
 {
 	struct file *fp;
+	struct socket *so;
 	int busy, i, s;
 
 	for (i = 0; i < NFILES; i++) {
@@ -739,11 +740,12 @@ bsd_closeall_vnet(struct vnet *vnet)
 		 */
 		for (;;) {
 			CURVNET_SET(vnet);
+			so = fp->f_so;
 			mtx_lock(&Giant);
 			s = splnet();
-			socantrcvmore(fp->f_so);
-			socantsendmore(fp->f_so);
-			wakeup(&fp->f_so->so_timeo);
+			socantrcvmore(so);
+			socantsendmore(so);
+			wakeup(&so->so_timeo);
 			splx(s);
 			mtx_unlock(&Giant);
 			CURVNET_RESTORE();
