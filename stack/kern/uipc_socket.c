@@ -654,6 +654,13 @@ dontblock:
 			m->m_nextpkt = nextrecord;
 	} else if ((flags & MSG_PEEK) == 0)
 		so->so_rcv.sb_mb = nextrecord;
+	/*
+	 * The record's first mbuf (the address) may be gone: the tail
+	 * pointers must not name it once the level is lowered for the copy,
+	 * or a record appended meanwhile is linked to a freed mbuf and lost.
+	 */
+	if ((flags & MSG_PEEK) == 0)
+		sbsettail(&so->so_rcv);
 
 	moff = 0;
 	while (m != NULL && uio->uio_resid > 0 && error == 0) {
