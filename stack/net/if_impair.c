@@ -174,6 +174,20 @@ impair_timer(void *arg)
 	splx(s);
 }
 
+/* Add the link's fault counts to f (lost, duplicated, reordered, delayed). */
+void
+impair_counts(struct impair *im, u_long f[4])
+{
+	int s;
+
+	s = splimp();
+	f[0] += im->im_dropped;
+	f[1] += im->im_duplicated;
+	f[2] += im->im_reordered;
+	f[3] += im->im_delayed;
+	splx(s);
+}
+
 void
 impair_stop(struct impair *im)
 {
