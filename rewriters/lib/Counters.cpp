@@ -4,7 +4,9 @@
 // on a global the plan lists become atomic_add_<width>(&x.f, n) (or
 // counter_u64_add(x.f, n) where the field already is a counter_u64_t).
 // RefcountRewriter: "p->f++" -> refcount_acquire(&p->f),
-// "--p->f == 0" -> refcount_release(&p->f), "p->f = n" -> refcount_init.
+// "--p->f == 0" -> refcount_release(&p->f), "p->f = n" -> refcount_init,
+// a plain read "p->f" -> refcount_load(&p->f) (the updates are atomic: a
+// plain read beside them would be a data race).
 // Sites whose value is used, or that are spelled inside a macro, are
 // manual sites naming the reason.
 //
@@ -282,6 +284,17 @@ public:
       return true;
     }
     manual(U, "decrement not compared with 0");
+    return true;
+  }
+
+  /// A read of the count that is no update (an assertion, a test).
+  bool VisitImplicitCastExpr(ImplicitCastExpr *ICE) {
+    if (ICE->getCastKind() != CK_LValueToRValue)
+      return true;
+    const Expr *Sub = ICE->getSubExpr()->IgnoreParens();
+    if (!planned(Sub))
+      return true;
+    rewrite(Sub, Sub, C.Prof.RefLoad, "", "");
     return true;
   }
 

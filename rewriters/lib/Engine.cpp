@@ -689,6 +689,12 @@ llvm::Expected<Outcome> computeRewrite(const Options &O) {
       DefinedIn.emplace(KV.first, KV.second);
   std::map<std::string, std::string> HeldBy; ///< why a module with no
                                              ///< manual site stays
+  // Modules the plan itself keeps under Giant (`giant: true`): the
+  // reviewer's decision, whatever their sites say.
+  for (const plan::Module &PM : Plan.Modules)
+    if (PM.Giant && KeepGiant.emplace(PM.Name, 0).second)
+      HeldBy[PM.Name] = "the plan keeps it under Giant (giant: true, " +
+                        Plan.Path + ":" + std::to_string(PM.Line) + ")";
   bool Held = false;
   for (const plan::Stage &St : Plan.Stages) {
     if (Held)

@@ -159,16 +159,47 @@ private:
     C.replace(D.first, LS, 0, Indent + Text + "\n");
   }
 
-  void atStart(const FunctionDecl *FD, const std::string &Stmt) {
+  /// A line before the closing brace of a body, at the end of the line
+  /// before the brace: after every statement, including the unlock that
+  /// replaces a final splx().
+  void insertLineBeforeBrace(SourceLocation RBrac, const std::string &Indent,
+                             const std::string &Text) {
+    auto D = C.SM.getDecomposedLoc(C.SM.getExpansionLoc(RBrac));
+    llvm::StringRef Buf = C.SM.getBufferData(D.first);
+    size_t LS = Buf.rfind('\n', D.second);
+    LS = LS == llvm::StringRef::npos ? 0 : LS + 1;
+    C.replace(D.first, LS, 0, Indent + Text + "\n");
+  }
+
+  /// S clears the whole object Obj (bzero(obj, ...), memset(obj, 0, ...)):
+  /// a lock initialized before it would be wiped.
+  static bool clearsObject(const class Stmt *S, const VarDecl *Obj) {
+    auto *CE = dyn_cast<CallExpr>(S);
+    if (!Obj || !CE || CE->getNumArgs() < 1 || !CE->getDirectCallee() ||
+        !CE->getDirectCallee()->getIdentifier())
+      return false;
+    llvm::StringRef N = CE->getDirectCallee()->getName();
+    if (N != "bzero" && N != "memset" && N != "explicit_bzero" &&
+        N != "__builtin_memset")
+      return false;
+    auto *DR = dyn_cast<DeclRefExpr>(CE->getArg(0)->IgnoreParenImpCasts());
+    return DR && DR->getDecl() == Obj;
+  }
+
+  void atStart(const FunctionDecl *FD, const std::string &Stmt,
+               const VarDecl *Obj = nullptr) {
     const CompoundStmt *B = body(FD);
     if (!B || bodyHas(FD, Stmt))
       return;
+    // After the declarations, and after the last statement that clears
+    // the object the lock lives in.
     const class Stmt *First = nullptr;
-    for (const class Stmt *S : B->body())
-      if (!isa<DeclStmt>(S)) {
+    for (const class Stmt *S : B->body()) {
+      if (clearsObject(S, Obj))
+        First = nullptr;
+      else if (!First && !isa<DeclStmt>(S))
         First = S;
-        break;
-      }
+    }
     if (First)
       insertLineBefore(First->getBeginLoc(), C.indentOf(First->getBeginLoc()),
                        Stmt);
@@ -190,7 +221,7 @@ private:
       insertLineBefore(Last->getBeginLoc(), C.indentOf(Last->getBeginLoc()),
                        Stmt);
     else
-      insertLineBefore(B->getRBracLoc(), "\t", Stmt);
+      insertLineBeforeBrace(B->getRBracLoc(), "\t", Stmt);
     C.facts(fileOf(FD)).Needs |= CurNeed;
     C.site(FD->getLocation(), RuleDecl, Auto,
            std::string(Verb) + " the lock in " + FD->getName().str() +
@@ -253,7 +284,7 @@ private:
           std::string Call =
               initCall(C, L, "&" + O->getName().str() + "->" + Field) + ";";
           if (isa<ParmVarDecl>(O))
-            atStart(FD, Call);
+            atStart(FD, Call, O);
           else
             atEnd(FD, Call, "initializes");
         } else {

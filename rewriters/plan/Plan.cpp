@@ -93,6 +93,7 @@ template <> struct MappingTraits<Module> {
     IO.mapRequired("name", M.Name);
     IO.mapOptional("paths", M.Paths);
     IO.mapOptional("needs", M.Needs);
+    IO.mapOptional("giant", M.Giant, false);
   }
 };
 
@@ -245,6 +246,7 @@ static const Profile Profiles[] = {
      "refcount_acquire",
      "refcount_release",
      "refcount_init",
+     "refcount_load",
      {"#include <sys/lock.h>\n#include <sys/mutex.h>\n",
       "#include <sys/lock.h>\n#include <sys/mutex.h>\n",
       "#include <sys/lock.h>\n#include <sys/rwlock.h>\n",

@@ -16,7 +16,7 @@
 
 u_long	sb_max = SB_MAX;		/* maximum of sb_hiwat */
 static	u_long sb_efficiency = 8;	/* sb_mbmax as a multiple of sb_hiwat */
-int	sopoll_chan;			/* pollers sleep on its address */
+int	sopoll_gen;			/* pollers sleep on its address */
 
 /*
  * Sleep in sbwait() until the socket buffer's state changes (more data in,
@@ -31,15 +31,20 @@ sbwait(struct sockbuf *sb)
 }
 
 /*
- * Lock a socket buffer for a whole send or receive, sleeping while
- * another thread has it.
+ * The long-term lock of a socket buffer: it keeps other senders (or
+ * readers) out for a whole send or receive, while the data itself stays
+ * protected by splnet.  Called inside the caller's splnet section.  A
+ * caller that may not block (wf is M_NOWAIT) gets EWOULDBLOCK instead of
+ * waiting for the holder.
  */
 int
-sb_lock(struct sockbuf *sb)
+sblock(struct sockbuf *sb, int wf)
 {
 	int error;
 
 	while (sb->sb_flags & SB_LOCK) {
+		if (wf != M_WAITOK)
+			return (EWOULDBLOCK);
 		sb->sb_flags |= SB_WANT;
 		error = tsleep(&sb->sb_flags, PSOCK, "sblock", 0);
 		if (error)
@@ -49,13 +54,28 @@ sb_lock(struct sockbuf *sb)
 	return (0);
 }
 
+/* Give the long-term lock back and wake a thread that waits for it. */
+void
+sbunlock(struct sockbuf *sb)
+{
+
+	sb->sb_flags &= ~SB_LOCK;
+	if (sb->sb_flags & SB_WANT) {
+		sb->sb_flags &= ~SB_WANT;
+		wakeup(&sb->sb_flags);
+	}
+}
+
 /*
  * Wake up the threads waiting on a socket buffer and the pollers, and
- * call the socket's upcall.
+ * call the socket's upcall.  Called in the socket's splnet section; the
+ * pollers' generation changes in a section of its own inside it, so a
+ * poller that scanned before this wakeup sees the change before it sleeps.
  */
 void
 sowakeup(struct socket *so, struct sockbuf *sb)
 {
+	int s;
 
 	if (sb->sb_flags & SB_WAIT) {
 		sb->sb_flags &= ~SB_WAIT;
@@ -63,7 +83,10 @@ sowakeup(struct socket *so, struct sockbuf *sb)
 	}
 	if (sb->sb_flags & SB_SEL) {
 		sb->sb_flags &= ~SB_SEL;
-		wakeup(&sopoll_chan);
+		s = splnet();
+		sopoll_gen++;
+		wakeup(&sopoll_gen);
+		splx(s);
 	}
 	if ((sb->sb_flags & SB_UPCALL) && so->so_upcall != NULL)
 		(*so->so_upcall)(so, so->so_upcallarg, M_NOWAIT);

@@ -26,7 +26,6 @@
 MALLOC_DEFINE(M_SOCKET, "socket", "socket structures");
 MALLOC_DEFINE(M_SONAME, "soname", "socket addresses");
 
-static	u_long so_gencnt;		/* bumped at each socket creation */
 int	somaxconn = SOMAXCONN;
 
 /*
@@ -44,7 +43,6 @@ soalloc(int mflags)
 		return (NULL);
 	TAILQ_INIT(&so->so_incomp);
 	TAILQ_INIT(&so->so_comp);
-	so_gencnt++;
 	return (so);
 }
 
@@ -54,7 +52,6 @@ sodealloc(struct socket *so)
 
 	if (so->so_cred != NULL)
 		crfree(so->so_cred);
-	so_gencnt++;
 	free(so, M_SOCKET);
 }
 
@@ -135,15 +132,56 @@ solisten(struct socket *so, int backlog, struct thread *td)
 }
 
 /*
+ * References on a socket (so_count): the descriptor's, and one for each
+ * thread that found the socket through a protocol's table (the input
+ * path) and enters it after leaving the table.  Such a thread takes its
+ * reference while it still holds the table, where the socket's own
+ * section may not be entered, so so_count has sections of its own: they
+ * never enclose another, and the table's or the socket's section may be
+ * around them.
+ */
+void
+soref(struct socket *so)
+{
+	int s;
+
+	s = splnet();
+	so->so_count++;
+	splx(s);
+}
+
+/*
+ * Drop a reference.  Nonzero when it was the last: the caller then calls
+ * sofree() once out of the socket's section (sofree frees the socket only
+ * when the protocol and the descriptor are gone as well).
+ */
+int
+sorele(struct socket *so)
+{
+	int last, s;
+
+	s = splnet();
+	last = (--so->so_count == 0);
+	splx(s);
+	return (last);
+}
+
+/*
  * Free a socket once neither the descriptor nor the protocol refers to
- * it.  A completed connection not yet accepted stays on its listener.
+ * it, and no thread holds a reference.  A completed connection not yet
+ * accepted stays on its listener.
  */
 void
 sofree(struct socket *so)
 {
 	struct socket *head;
+	int refs, s;
 
-	if (so->so_pcb != NULL || (so->so_state & SS_NOFDREF) == 0)
+	s = splnet();
+	refs = so->so_count;
+	splx(s);
+	if (refs != 0 || so->so_pcb != NULL ||
+	    (so->so_state & SS_NOFDREF) == 0)
 		return;
 	head = so->so_head;
 	if (head != NULL) {
@@ -170,7 +208,7 @@ int
 soclose(struct socket *so)
 {
 	struct socket *sp;
-	int error, s;
+	int error, last, s;
 
 	/*
 	 * Each queued connection is taken off the listener in the
@@ -226,8 +264,9 @@ discard:
 	if (so->so_state & SS_NOFDREF)
 		panic("soclose: NOFDREF");
 	so->so_state |= SS_NOFDREF;
-	so->so_count--;
-	sofree(so);
+	last = sorele(so);
+	if (last)
+		sofree(so);
 	splx(s);
 	return (error);
 }
@@ -258,7 +297,7 @@ soaccept(struct socket *so, struct sockaddr **nam)
 	if ((so->so_state & SS_NOFDREF) == 0)
 		panic("soaccept: !NOFDREF");
 	so->so_state &= ~SS_NOFDREF;
-	so->so_count++;
+	soref(so);
 	error = (*so->so_proto->pr_usrreqs->pru_accept)(so, nam);
 	splx(s);
 	return (error);
@@ -314,7 +353,7 @@ sodisconnect(struct socket *so)
  * room for the rest (a non-blocking socket returns after a short write).
  * The data come from uio, or, when uio is NULL, from the mbuf chain top,
  * which must then fit at once.  sblock() keeps other senders out for the
- * whole call.
+ * whole call; it is taken and given back at splnet, like the buffer.
  */
 int
 sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
@@ -346,7 +385,9 @@ sosend(struct socket *so, struct sockaddr *addr, struct uio *uio,
 		clen = control->m_len;
 
 restart:
+	s = splnet();
 	error = sblock(&so->so_snd, SBLOCKWAIT(flags));
+	splx(s);
 	if (error)
 		goto out;
 	do {
@@ -483,7 +524,9 @@ nopages:
 	} while (resid);
 
 release:
+	s = splnet();
 	sbunlock(&so->so_snd);
+	splx(s);
 out:
 	if (top != NULL)
 		m_freem(top);
@@ -523,10 +566,12 @@ soreceive(struct socket *so, struct sockaddr **psa, struct uio *uio,
 	orig_resid = uio->uio_resid;
 
 restart:
-	error = sblock(&so->so_rcv, SBLOCKWAIT(flags));
-	if (error)
-		return (error);
 	s = splnet();
+	error = sblock(&so->so_rcv, SBLOCKWAIT(flags));
+	if (error) {
+		splx(s);
+		return (error);
+	}
 
 	m = so->so_rcv.sb_mb;
 	/*
@@ -609,6 +654,13 @@ dontblock:
 			m->m_nextpkt = nextrecord;
 	} else if ((flags & MSG_PEEK) == 0)
 		so->so_rcv.sb_mb = nextrecord;
+	/*
+	 * The record's first mbuf (the address) may be gone: the tail
+	 * pointers must not name it once the level is lowered for the copy,
+	 * or a record appended meanwhile is linked to a freed mbuf and lost.
+	 */
+	if ((flags & MSG_PEEK) == 0)
+		sbsettail(&so->so_rcv);
 
 	moff = 0;
 	while (m != NULL && uio->uio_resid > 0 && error == 0) {
@@ -705,19 +757,28 @@ int
 soshutdown(struct socket *so, int how)
 {
 	struct protosw *pr;
+	int error, s;
 
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return (EINVAL);
 	pr = so->so_proto;
+	s = splnet();
 	if ((so->so_state &
 	    (SS_ISCONNECTED | SS_ISCONNECTING | SS_ISDISCONNECTING)) == 0 &&
-	    (pr->pr_flags & PR_CONNREQUIRED))
+	    (pr->pr_flags & PR_CONNREQUIRED)) {
+		splx(s);
 		return (ENOTCONN);
+	}
+	splx(s);
 	if (how != SHUT_WR)
 		sorflush(so);
-	if (how != SHUT_RD)
-		return ((*pr->pr_usrreqs->pru_shutdown)(so));
-	return (0);
+	error = 0;
+	if (how != SHUT_RD) {
+		s = splnet();
+		error = (*so->so_proto->pr_usrreqs->pru_shutdown)(so);
+		splx(s);
+	}
+	return (error);
 }
 
 /* Throw away what is queued for receive and wake up the readers. */

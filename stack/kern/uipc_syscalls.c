@@ -638,10 +638,13 @@ bsd_fcntl(int s, int cmd, int arg)
 }
 
 /*
- * Poll: scan the sockets; when none is ready, sleep on the pollers'
- * channel until a socket buffer marked by sopoll() is woken, or the
- * timeout.  Giant is held from the scan to the sleep so that no wakeup
- * falls in between.
+ * Poll: scan the sockets; when none is ready, sleep until a socket buffer
+ * marked by sopoll() is woken, or the timeout.  The pollers' generation
+ * is read at splnet before the scan and checked again at splnet just
+ * before the sleep: a wakeup that came in between (sowakeup() bumps it)
+ * means a rescan instead of a sleep, so none is lost.  Each socket is
+ * looked at in its own section (sopoll); the generation's sections never
+ * enclose one.
  */
 int
 bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
@@ -649,7 +652,7 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 	struct file *fp;
 	struct socket *so;
 	long long timo;
-	int deadline, error, left, n, r;
+	int deadline, error, gen, left, n, r, s;
 	unsigned int i;
 
 	if (nfds > NFILES || (fds == NULL && nfds != 0))
@@ -665,6 +668,9 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 	}
 	mtx_lock(&Giant);
 	for (;;) {
+		s = splnet();
+		gen = sopoll_gen;
+		splx(s);
 		n = 0;
 		for (i = 0; i < nfds; i++) {
 			fds[i].revents = 0;
@@ -692,7 +698,12 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 			if (left <= 0)
 				break;
 		}
-		error = tsleep(&sopoll_chan, PSOCK | PCATCH, "poll", left);
+		error = 0;
+		s = splnet();
+		if (sopoll_gen == gen)
+			error = tsleep(&sopoll_gen, PSOCK | PCATCH, "poll",
+			    left);
+		splx(s);
 		if (error != 0 && error != EWOULDBLOCK) {
 			mtx_unlock(&Giant);
 			return (seterr(error));
@@ -710,7 +721,8 @@ void
 bsd_closeall_vnet(struct vnet *vnet)
 {
 	struct file *fp;
-	int busy, i;
+	struct socket *so;
+	int busy, i, s;
 
 	for (i = 0; i < NFILES; i++) {
 		mtx_lock(&fd_mtx);
@@ -728,10 +740,13 @@ bsd_closeall_vnet(struct vnet *vnet)
 		 */
 		for (;;) {
 			CURVNET_SET(vnet);
+			so = fp->f_so;
 			mtx_lock(&Giant);
-			socantrcvmore(fp->f_so);
-			socantsendmore(fp->f_so);
-			wakeup(&fp->f_so->so_timeo);
+			s = splnet();
+			socantrcvmore(so);
+			socantsendmore(so);
+			wakeup(&so->so_timeo);
+			splx(s);
 			mtx_unlock(&Giant);
 			CURVNET_RESTORE();
 			mtx_lock(&fd_mtx);

@@ -89,20 +89,24 @@ bsd_stack_create(const char *name)
 void
 bsd_stack_destroy(struct bsd_stack *st)
 {
+	struct ifnethead gone;
 
 	if (st == NULL)
 		return;
+	TAILQ_INIT(&gone);
 	bsd_closeall_vnet(st->st_vnet);
 	CURVNET_SET(st->st_vnet);
 	mtx_lock(&Giant);
-	if_detach_all();
+	if_detach_all(&gone);
 	V_loif = NULL;
 	/*
 	 * No interface feeds the netisr queues now: stop their thread
 	 * before the protocols go, so none of their handlers runs during
-	 * (or after) their teardown.
+	 * (or after) their teardown, and before the interfaces are freed
+	 * (a queued packet names the one it came in on).
 	 */
 	netisr_destroy_vnet();
+	if_free_detached(&gone);
 	domaindestroy();
 	route_destroy();
 	mtx_unlock(&Giant);

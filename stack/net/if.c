@@ -152,14 +152,31 @@ if_detach(struct ifnet *ifp)
 		if_pcap_close(ifp);
 }
 
-/* Detach and free every interface of the current instance. */
+/*
+ * Detach every interface of the current instance.  They stay allocated,
+ * on the list gone, until if_free_detached(): packets they received may
+ * still wait in the netisr queues, naming them, until the caller has
+ * stopped the netisr thread.
+ */
 void
-if_detach_all(void)
+if_detach_all(struct ifnethead *gone)
 {
 	struct ifnet *ifp;
 
 	while ((ifp = TAILQ_LAST(&V_ifnet, ifnethead)) != NULL) {
 		if_detach(ifp);
+		TAILQ_INSERT_TAIL(gone, ifp, if_link);
+	}
+}
+
+/* Free the interfaces if_detach_all() detached. */
+void
+if_free_detached(struct ifnethead *gone)
+{
+	struct ifnet *ifp;
+
+	while ((ifp = TAILQ_FIRST(gone)) != NULL) {
+		TAILQ_REMOVE(gone, ifp, if_link);
 		free(ifp, M_IFNET);
 	}
 }

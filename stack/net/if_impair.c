@@ -3,6 +3,9 @@
  * seeded through splitmix64, so the same seed and the same sequence of
  * frames give the same faults.  The timer is a callout without
  * CALLOUT_MPSAFE: it runs with Giant, like the drivers that use it.
+ * A link's state changes at splimp, in impair_output(), the timer and
+ * impair_stop(): a sender without Giant may pass a frame through while
+ * the timer releases held ones.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -118,9 +121,12 @@ void
 impair_output(struct impair *im, struct mbuf *m)
 {
 	struct mbuf *n;
+	int s;
 
+	s = splimp();
 	if (im->im_stopped || impair_roll(im, im->im_p.loss_ppm)) {
 		im->im_dropped++;
+		splx(s);
 		m_freem(m);
 		return;
 	}
@@ -133,6 +139,7 @@ impair_output(struct impair *im, struct mbuf *m)
 	impair_emit(im, m);
 	if (n != NULL)
 		impair_emit(im, n);
+	splx(s);
 }
 
 static void
@@ -140,11 +147,14 @@ impair_timer(void *arg)
 {
 	struct impair *im;
 	struct mbuf *m;
-	int due;
+	int due, s;
 
 	im = arg;
-	if (im->im_stopped)
+	s = splimp();
+	if (im->im_stopped) {
+		splx(s);
 		return;
+	}
 	if ((m = im->im_held) != NULL) {
 		im->im_held = NULL;
 		impair_delay(im, m);
@@ -161,19 +171,40 @@ impair_timer(void *arg)
 		if (im->im_stopped)
 			break;
 	}
+	splx(s);
+}
+
+/* Add the link's fault counts to f (lost, duplicated, reordered, delayed). */
+void
+impair_counts(struct impair *im, u_long f[4])
+{
+	int s;
+
+	s = splimp();
+	f[0] += im->im_dropped;
+	f[1] += im->im_duplicated;
+	f[2] += im->im_reordered;
+	f[3] += im->im_delayed;
+	splx(s);
 }
 
 void
 impair_stop(struct impair *im)
 {
+	struct mbuf *held;
+	int s;
 
+	s = splimp();
 	im->im_stopped = 1;
+	splx(s);
 	DROP_GIANT();
 	callout_drain(&im->im_callout);
 	PICKUP_GIANT();
-	if (im->im_held != NULL) {
-		m_freem(im->im_held);
-		im->im_held = NULL;
-	}
+	s = splimp();
+	held = im->im_held;
+	im->im_held = NULL;
 	if_qflush(&im->im_delayq);
+	splx(s);
+	if (held != NULL)
+		m_freem(held);
 }

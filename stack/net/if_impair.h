@@ -40,6 +40,8 @@ void	impair_init(struct impair *im, const struct impair_params *p,
 	    void (*deliver)(void *arg, struct mbuf *m), void *arg);
 /* Pass a frame through: deliver() gets it now, later, twice or never. */
 void	impair_output(struct impair *im, struct mbuf *m);
+/* Add its fault counts to f: lost, duplicated, reordered, delayed. */
+void	impair_counts(struct impair *im, u_long f[4]);
 /* Stop: free what is held back.  Caller holds Giant (dropped inside). */
 void	impair_stop(struct impair *im);
 

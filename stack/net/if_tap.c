@@ -127,10 +127,9 @@ tap_faults(struct ifnet *ifp, u_long f[4])
 	struct tap_softc *sc;
 
 	sc = ifp->if_softc;
-	f[0] = sc->sc_rximp.im_dropped + sc->sc_tximp.im_dropped;
-	f[1] = sc->sc_rximp.im_duplicated + sc->sc_tximp.im_duplicated;
-	f[2] = sc->sc_rximp.im_reordered + sc->sc_tximp.im_reordered;
-	f[3] = sc->sc_rximp.im_delayed + sc->sc_tximp.im_delayed;
+	f[0] = f[1] = f[2] = f[3] = 0;
+	impair_counts(&sc->sc_rximp, f);
+	impair_counts(&sc->sc_tximp, f);
 }
 
 static void

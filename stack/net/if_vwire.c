@@ -175,8 +175,6 @@ vwire_faults(struct ifnet *ifp, u_long f[4])
 	struct vwire_softc *sc;
 
 	sc = ifp->if_softc;
-	f[0] = sc->sc_imp.im_dropped;
-	f[1] = sc->sc_imp.im_duplicated;
-	f[2] = sc->sc_imp.im_reordered;
-	f[3] = sc->sc_imp.im_delayed;
+	f[0] = f[1] = f[2] = f[3] = 0;
+	impair_counts(&sc->sc_imp, f);
 }

@@ -127,29 +127,60 @@ rtalloc(struct route *ro)
 void
 rtalloc_ign(struct route *ro, u_long ignflags)
 {
+	struct rtentry *rt;
+	int s, up;
 
-	if (ro->ro_rt != NULL) {
-		if ((ro->ro_rt->rt_flags & RTF_UP) &&
-		    ro->ro_rt->rt_ifp != NULL)
+	if ((rt = ro->ro_rt) != NULL) {
+		/* Deleting a route clears RTF_UP at splnet. */
+		s = splnet();
+		up = (rt->rt_flags & RTF_UP) && rt->rt_ifp != NULL;
+		splx(s);
+		if (up)
 			return;
-		rtfree(ro->ro_rt);
+		rtfree(rt);
 		ro->ro_rt = NULL;
 	}
 	ro->ro_rt = rtalloc1(&ro->ro_dst, 1, ignflags);
 }
 
-void
-rtfree(struct rtentry *rt)
+/*
+ * Drop a reference at splnet (the caller's section, or rtfree's own):
+ * nonzero when it was the last one, and the route must go.
+ */
+static int
+rt_release(struct rtentry *rt)
 {
 
 	KASSERT(rt->rt_refcnt > 0, ("rtfree: rt %p has no references", rt));
-	if (--rt->rt_refcnt > 0)
-		return;
+	return (--rt->rt_refcnt == 0);
+}
+
+/* Free a route nobody references any more. */
+static void
+rt_destroy(struct rtentry *rt)
+{
+
 	KASSERT(rt->rt_flags & RTF_DELETED,
 	    ("rtfree: last reference to a route still in the table"));
 	if (rt->rt_ifa != NULL)
 		ifa_free(rt->rt_ifa);
 	free(rt, M_RTABLE);
+}
+
+/*
+ * Drop a reference.  rtalloc1() takes them at splnet: the count changes
+ * there, in a section of its own, never inside the caller's.
+ */
+void
+rtfree(struct rtentry *rt)
+{
+	int last, s;
+
+	s = splnet();
+	last = rt_release(rt);
+	splx(s);
+	if (last)
+		rt_destroy(rt);
 }
 
 /*
@@ -237,7 +268,9 @@ rt_unlink(struct rtentry *rt)
 	rt->rt_flags &= ~RTF_UP;
 	rt->rt_flags |= RTF_DELETED;
 	V_rtstat.rts_deleted++;
-	rtfree(rt);
+	/* Called at splnet: the table's reference goes in that section. */
+	if (rt_release(rt))
+		rt_destroy(rt);
 }
 
 int

@@ -42,7 +42,6 @@ struct rtentry {
 	int	rt_plen;		/* prefix length */
 	int	rt_flags;		/* RTF_* flags */
 	int	rt_refcnt;		/* # held references (+1 in table) */
-	u_long	rt_use;			/* packets sent via the route */
 	struct	ifnet *rt_ifp;		/* the answer: interface to use */
 	struct	ifaddr *rt_ifa;		/* the answer: interface address */
 	struct	rt_metrics rt_rmx;	/* MTU and expiry */

@@ -419,6 +419,78 @@ in_pcbnotifyall(struct inpcbinfo *pcbinfo, struct in_addr faddr, int errno,
 }
 
 /*
+ * The input path's lookup: the socket of the pcb that would receive a
+ * datagram from faddr:fport to laddr:lport, with a reference (soref) that
+ * keeps it while the caller leaves the table and enters the socket's own
+ * section; the caller drops it with sorele().  NULL when no pcb matches.
+ */
+struct socket *
+in_pcblookup_socket(struct inpcbinfo *pcbinfo, struct in_addr faddr,
+    u_int fport, struct in_addr laddr, u_int lport, int wildcard,
+    struct ifnet *ifp)
+{
+	struct inpcb *inp;
+	struct socket *so;
+	int s;
+
+	so = NULL;
+	s = splnet();
+	inp = in_pcblookup_hash(pcbinfo, faddr, fport, laddr, lport, wildcard,
+	    ifp);
+	if (inp != NULL && inp->inp_socket != NULL) {
+		so = inp->inp_socket;
+		soref(so);
+	}
+	splx(s);
+	return (so);
+}
+
+/*
+ * The sockets of the pcbs of a table that match() accepts, in list order,
+ * each with a reference as in_pcblookup_socket() gives, in an array
+ * (M_TEMP) the caller frees.  match() returns 0 to skip a pcb, 1 to take
+ * it, 2 to take it and stop.  *np is the number taken; NULL (and *np 0)
+ * when none matched or there was no memory for the array.
+ */
+struct socket **
+in_pcbsockets(struct inpcbinfo *pcbinfo,
+    int (*match)(struct inpcb *, void *), void *arg, int *np)
+{
+	struct inpcb *inp;
+	struct socket **sv;
+	int i, n, r, s;
+
+	sv = NULL;
+	i = 0;
+	s = splnet();
+	n = 0;
+	LIST_FOREACH(inp, pcbinfo->listhead, inp_list) {
+		if (inp->inp_socket == NULL || (r = (*match)(inp, arg)) == 0)
+			continue;
+		n++;
+		if (r == 2)
+			break;
+	}
+	if (n != 0)
+		sv = malloc(n * sizeof(*sv), M_TEMP, M_NOWAIT);
+	if (sv != NULL) {
+		LIST_FOREACH(inp, pcbinfo->listhead, inp_list) {
+			if (inp->inp_socket == NULL ||
+			    (r = (*match)(inp, arg)) == 0)
+				continue;
+			sv[i] = inp->inp_socket;
+			soref(sv[i]);
+			i++;
+			if (r == 2 || i == n)
+				break;
+		}
+	}
+	splx(s);
+	*np = i;
+	return (sv);
+}
+
+/*
  * Search a protocol's pcbs by local address and port: an exact match,
  * or with wild_okay the one needing the fewest wildcards.
  */

@@ -112,6 +112,11 @@ struct inpcb *in_pcblookup_hash(struct inpcbinfo *pcbinfo,
 	    u_int lport, int wildcard, struct ifnet *ifp);
 #define	in_pcblookup(pcbinfo, faddr, fport, laddr, lport, wildcard, ifp) \
 	in_pcblookup_hash(pcbinfo, faddr, fport, laddr, lport, wildcard, ifp)
+struct socket *in_pcblookup_socket(struct inpcbinfo *pcbinfo,
+	    struct in_addr faddr, u_int fport, struct in_addr laddr,
+	    u_int lport, int wildcard, struct ifnet *ifp);
+struct socket **in_pcbsockets(struct inpcbinfo *pcbinfo,
+	    int (*match)(struct inpcb *, void *), void *arg, int *np);
 void	in_pcbnotifyall(struct inpcbinfo *pcbinfo, struct in_addr faddr,
 	    int errno, struct inpcb *(*notify)(struct inpcb *, int));
 struct sockaddr *in_sockaddr(in_port_t port, struct in_addr *addr);

@@ -8,6 +8,7 @@
 #include <sys/stddef.h>
 #include <sys/mbuf.h>
 #include <sys/mutex.h>
+#include <machine/atomic.h>
 #include <sys/socket.h>
 #include <net/if.h>
 #include <net/if_var.h>
@@ -197,6 +198,18 @@ sbl_printf(struct sbuf_lite *b, const char *fmt, ...)
 		b->b_used += (u_long)n;
 }
 
+/*
+ * A counter, read whole: the protocols' counters are bumped by threads
+ * that hold no lock the reader could take (senders without Giant).
+ */
+static u_long
+stat_load(const void *base, size_t off)
+{
+
+	return (atomic_load_long((volatile u_long *)(uintptr_t)
+	    ((const char *)base + off)));
+}
+
 static void
 print_group(struct sbuf_lite *b, const char *title, const void *base,
     const struct statdesc *d, size_t n)
@@ -206,9 +219,7 @@ print_group(struct sbuf_lite *b, const char *title, const void *base,
 	sbl_printf(b, "%s:\n", title);
 	for (i = 0; i < n; i++) {
 		sbl_printf(b, "\t");
-		sbl_printf(b, d[i].sd_desc,
-		    *(const u_long *)(const void *)((const char *)base +
-		    d[i].sd_off));
+		sbl_printf(b, d[i].sd_desc, stat_load(base, d[i].sd_off));
 		sbl_printf(b, "\n");
 	}
 }
@@ -219,6 +230,7 @@ bsd_stack_stats(struct bsd_stack *st, char *buf, unsigned long len)
 	struct sbuf_lite b;
 	struct ifnet *ifp;
 	u_long f[4];
+	int s;
 
 	b.b_buf = buf;
 	b.b_len = len;
@@ -236,7 +248,10 @@ bsd_stack_stats(struct bsd_stack *st, char *buf, unsigned long len)
 #endif
 	print_group(&b, "arp", &V_arpstat, arp_desc, nitems(arp_desc));
 	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
+		/* The interface's counters change at splimp. */
+		s = splimp();
 		print_group(&b, ifp->if_xname, ifp, if_desc, nitems(if_desc));
+		splx(s);
 		if (ifp->if_faults != NULL && ifp->if_softc != NULL) {
 			(*ifp->if_faults)(ifp, f);
 			sbl_printf(&b, "\t%lu frames lost, %lu duplicated, "
@@ -260,8 +275,7 @@ find_counter(const char *name, const char *prefix, const void *base,
 		return (ENOENT);
 	for (i = 0; i < n; i++)
 		if (strcmp(name + plen + 1, d[i].sd_name) == 0) {
-			*value = *(const u_long *)(const void *)
-			    ((const char *)base + d[i].sd_off);
+			*value = stat_load(base, d[i].sd_off);
 			return (0);
 		}
 	return (ENOENT);

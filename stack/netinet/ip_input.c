@@ -594,11 +594,20 @@ ip_drain(void)
 	splx(s);
 }
 
+/*
+ * The next datagram id.  Senders of every protocol take one, so the
+ * counter changes at splnet, with the reassembly queues.
+ */
 u_short
 ip_newid(void)
 {
+	u_short id;
+	int s;
 
-	return (V_ip_id++);
+	s = splnet();
+	id = V_ip_id++;
+	splx(s);
+	return (id);
 }
 
 /*

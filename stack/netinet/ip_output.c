@@ -121,7 +121,6 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 		}
 		rt = ro->ro_rt;
 		ifp = rt->rt_ifp;
-		rt->rt_use++;
 		if (rt->rt_ifa != NULL)
 			ia = ifatoia(rt->rt_ifa);
 		if (rt->rt_flags & RTF_GATEWAY)

@@ -53,6 +53,48 @@ rip_destroy(void)
 	in_pcbinfo_destroy(&V_ripcbinfo);
 }
 
+/* A raw socket takes a datagram of its protocol between its addresses. */
+static int
+rip_match(struct inpcb *inp, void *arg)
+{
+	struct ip *ip = arg;
+
+	if (inp->inp_ip_p && inp->inp_ip_p != ip->ip_p)
+		return (0);
+	if (inp->inp_laddr.s_addr != INADDR_ANY &&
+	    inp->inp_laddr.s_addr != ip->ip_dst.s_addr)
+		return (0);
+	if (inp->inp_faddr.s_addr != INADDR_ANY &&
+	    inp->inp_faddr.s_addr != ip->ip_src.s_addr)
+		return (0);
+	return (1);
+}
+
+/*
+ * Queue datagram n (or drop it when n is NULL) on a socket the lookup
+ * gave, in the socket's section, and drop the lookup's reference.
+ */
+static void
+rip_append(struct socket *so, struct mbuf *n, struct sockaddr_in *ripsrc)
+{
+	int last, s;
+
+	s = splnet();
+	if (n == NULL)
+		;
+	else if (so->so_pcb == NULL)
+		m_freem(n);
+	else if (sbappendaddr(&so->so_rcv, (struct sockaddr *)ripsrc, n,
+	    NULL) == 0)
+		m_freem(n);
+	else
+		sorwakeup(so);
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
+}
+
 /*
  * Deliver a copy of datagram m to every raw socket whose protocol and
  * addresses match.
@@ -61,48 +103,22 @@ void
 rip_input(struct mbuf *m, int off __unused)
 {
 	struct ip *ip;
-	struct inpcb *inp, *last;
-	struct socket *so;
-	struct mbuf *n;
+	struct socket **sv;
 	struct sockaddr_in ripsrc;
+	int i, nso;
 
 	ip = mtod(m, struct ip *);
 	bzero(&ripsrc, sizeof(ripsrc));
 	ripsrc.sin_len = sizeof(ripsrc);
 	ripsrc.sin_family = AF_INET;
 	ripsrc.sin_addr = ip->ip_src;
-	last = NULL;
-	LIST_FOREACH(inp, V_ripcbinfo.listhead, inp_list) {
-		if (inp->inp_socket == NULL)
-			continue;
-		if (inp->inp_ip_p && inp->inp_ip_p != ip->ip_p)
-			continue;
-		if (inp->inp_laddr.s_addr != INADDR_ANY &&
-		    inp->inp_laddr.s_addr != ip->ip_dst.s_addr)
-			continue;
-		if (inp->inp_faddr.s_addr != INADDR_ANY &&
-		    inp->inp_faddr.s_addr != ip->ip_src.s_addr)
-			continue;
-		if (last != NULL) {
-			n = m_copym(m, 0, M_COPYALL, M_NOWAIT);
-			if (n != NULL) {
-				so = last->inp_socket;
-				if (sbappendaddr(&so->so_rcv,
-				    (struct sockaddr *)&ripsrc, n, NULL) == 0)
-					m_freem(n);
-				else
-					sorwakeup(so);
-			}
-		}
-		last = inp;
-	}
-	if (last != NULL) {
-		so = last->inp_socket;
-		if (sbappendaddr(&so->so_rcv, (struct sockaddr *)&ripsrc, m,
-		    NULL) == 0)
-			m_freem(m);
-		else
-			sorwakeup(so);
+	sv = in_pcbsockets(&V_ripcbinfo, rip_match, ip, &nso);
+	if (nso != 0) {
+		for (i = 0; i < nso - 1; i++)
+			rip_append(sv[i], m_copym(m, 0, M_COPYALL, M_NOWAIT),
+			    &ripsrc);
+		rip_append(sv[nso - 1], m, &ripsrc);
+		free(sv, M_TEMP);
 		return;
 	}
 	/* ICMP nobody listens to is done with; other protocols are unknown. */
@@ -204,12 +220,15 @@ static void
 rip_pcbfree(struct socket *so)
 {
 	struct inpcb *inp;
+	int s;
 
 	inp = sotoinpcb(so);
+	s = splnet();
 	in_pcbdetach(inp);
 	/* Raw pcbs are never in the hash lists. */
 	inp->inp_flags &= ~INP_INHASHLIST;
 	in_pcbfree(inp);
+	splx(s);
 }
 
 static int
@@ -236,10 +255,16 @@ rip_abort(struct socket *so)
 static int
 rip_disconnect(struct socket *so)
 {
+	struct inpcb *inp;
+	int s;
 
 	if ((so->so_state & SS_ISCONNECTED) == 0)
 		return (ENOTCONN);
-	sotoinpcb(so)->inp_faddr.s_addr = INADDR_ANY;
+	/* The input path matches the addresses in the table's section. */
+	inp = sotoinpcb(so);
+	s = splnet();
+	inp->inp_faddr.s_addr = INADDR_ANY;
+	splx(s);
 	so->so_state &= ~SS_ISCONNECTED;
 	return (0);
 }
@@ -249,6 +274,7 @@ rip_bind(struct socket *so, struct sockaddr *nam, struct thread *td __unused)
 {
 	struct sockaddr_in *addr;
 	struct inpcb *inp;
+	int s;
 
 	inp = sotoinpcb(so);
 	addr = (struct sockaddr_in *)nam;
@@ -259,7 +285,9 @@ rip_bind(struct socket *so, struct sockaddr *nam, struct thread *td __unused)
 	    (addr->sin_addr.s_addr != INADDR_ANY &&
 	    !in_localip(addr->sin_addr)))
 		return (EADDRNOTAVAIL);
+	s = splnet();
 	inp->inp_laddr = addr->sin_addr;
+	splx(s);
 	return (0);
 }
 
@@ -268,6 +296,8 @@ rip_connect(struct socket *so, struct sockaddr *nam,
     struct thread *td __unused)
 {
 	struct sockaddr_in *addr;
+	struct inpcb *inp;
+	int s;
 
 	addr = (struct sockaddr_in *)nam;
 	if (nam->sa_len != sizeof(*addr))
@@ -276,7 +306,10 @@ rip_connect(struct socket *so, struct sockaddr *nam,
 		return (EADDRNOTAVAIL);
 	if (addr->sin_family != AF_INET)
 		return (EAFNOSUPPORT);
-	sotoinpcb(so)->inp_faddr = addr->sin_addr;
+	inp = sotoinpcb(so);
+	s = splnet();
+	inp->inp_faddr = addr->sin_addr;
+	splx(s);
 	soisconnected(so);
 	return (0);
 }

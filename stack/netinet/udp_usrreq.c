@@ -69,21 +69,61 @@ udp_cksum(struct mbuf *m, int off, int ulen, struct in_addr src,
 	return ((u_short)~in_addword(data, ph));
 }
 
-/* Queue the data of a datagram on a socket, with the sender's address. */
+/*
+ * Queue the data of a datagram on a socket, with the sender's address, in
+ * the socket's section, and drop the reference the lookup gave (the
+ * socket may have lost its pcb in between: the datagram is then dropped).
+ */
 static void
-udp_append(struct inpcb *inp, struct ip *ip, struct mbuf *n, int off,
+udp_append(struct socket *so, struct mbuf *n, int off,
     struct sockaddr_in *udp_in)
 {
-	struct socket *so;
+	int last, s;
 
-	so = inp->inp_socket;
 	m_adj(n, off);
-	if (sbappendaddr(&so->so_rcv, (struct sockaddr *)udp_in, n,
+	s = splnet();
+	if (so->so_pcb == NULL)
+		m_freem(n);
+	else if (sbappendaddr(&so->so_rcv, (struct sockaddr *)udp_in, n,
 	    NULL) == 0) {
 		m_freem(n);
 		V_udpstat.udps_fullsock++;
 	} else
 		sorwakeup(so);
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
+}
+
+/* What a broadcast or multicast datagram is matched against. */
+struct udp_bcast {
+	struct ip	*ub_ip;
+	struct udphdr	*ub_uh;
+};
+
+/*
+ * A socket gets a copy of a broadcast when its bound and connected
+ * addresses and ports accept it; the first one that allows no reuse of
+ * its port is the last to get one.
+ */
+static int
+udp_bcast_match(struct inpcb *inp, void *arg)
+{
+	struct udp_bcast *ub = arg;
+
+	if (inp->inp_lport != ub->ub_uh->uh_dport)
+		return (0);
+	if (inp->inp_laddr.s_addr != INADDR_ANY &&
+	    inp->inp_laddr.s_addr != ub->ub_ip->ip_dst.s_addr)
+		return (0);
+	if (inp->inp_faddr.s_addr != INADDR_ANY &&
+	    (inp->inp_faddr.s_addr != ub->ub_ip->ip_src.s_addr ||
+	    inp->inp_fport != ub->ub_uh->uh_sport))
+		return (0);
+	if ((inp->inp_socket->so_options & (SO_REUSEPORT | SO_REUSEADDR)) == 0)
+		return (2);
+	return (1);
 }
 
 void
@@ -91,11 +131,12 @@ udp_input(struct mbuf *m, int off)
 {
 	struct ip *ip;
 	struct udphdr *uh;
-	struct inpcb *inp, *last;
 	struct ifnet *ifp;
 	struct mbuf *n;
+	struct socket *so, **sv;
 	struct sockaddr_in udp_in;
-	int iphlen, len, ulen;
+	struct udp_bcast ub;
+	int i, iphlen, len, nso, ulen;
 
 	iphlen = off;
 	ifp = m->m_pkthdr.rcvif;
@@ -156,72 +197,73 @@ udp_input(struct mbuf *m, int off)
 	if ((m->m_flags & (M_BCAST | M_MCAST)) ||
 	    in_broadcast(ip->ip_dst, ifp)) {
 		/*
-				 * Broadcast or multicast: every socket whose bound and
-				 * connected addresses and ports accept this datagram
-				 * gets a copy.
-				 */
-		last = NULL;
-		LIST_FOREACH(inp, V_udbinfo.listhead, inp_list) {
-			if (inp->inp_socket == NULL ||
-			    inp->inp_lport != uh->uh_dport)
-				continue;
-			if (inp->inp_laddr.s_addr != INADDR_ANY &&
-			    inp->inp_laddr.s_addr != ip->ip_dst.s_addr)
-				continue;
-			if (inp->inp_faddr.s_addr != INADDR_ANY &&
-			    (inp->inp_faddr.s_addr != ip->ip_src.s_addr ||
-			    inp->inp_fport != uh->uh_sport))
-				continue;
-			if (last != NULL) {
-				n = m_copym(m, 0, M_COPYALL, M_NOWAIT);
-				if (n != NULL)
-					udp_append(last, ip, n,
-					    iphlen + sizeof(struct udphdr),
-					    &udp_in);
-			}
-			last = inp;
-			if ((last->inp_socket->so_options &
-			    (SO_REUSEPORT | SO_REUSEADDR)) == 0)
-				break;
-		}
-		if (last == NULL) {
+		 * Broadcast or multicast: every socket whose bound and
+		 * connected addresses and ports accept this datagram
+		 * gets a copy.
+		 */
+		ub.ub_ip = ip;
+		ub.ub_uh = uh;
+		sv = in_pcbsockets(&V_udbinfo, udp_bcast_match, &ub, &nso);
+		if (nso == 0) {
 			V_udpstat.udps_noportbcast++;
 			V_udpstat.udps_noport++;
 			m_freem(m);
 			return;
 		}
-		udp_append(last, ip, m, iphlen + sizeof(struct udphdr),
+		for (i = 0; i < nso - 1; i++) {
+			n = m_copym(m, 0, M_COPYALL, M_NOWAIT);
+			if (n != NULL)
+				udp_append(sv[i], n,
+				    iphlen + sizeof(struct udphdr), &udp_in);
+			else if (sorele(sv[i]))
+				sofree(sv[i]);
+		}
+		udp_append(sv[nso - 1], m, iphlen + sizeof(struct udphdr),
 		    &udp_in);
+		free(sv, M_TEMP);
 		return;
 	}
 
 	/*
 	 * Locate pcb for datagram.
 	 */
-	inp = in_pcblookup_hash(&V_udbinfo, ip->ip_src, uh->uh_sport,
+	so = in_pcblookup_socket(&V_udbinfo, ip->ip_src, uh->uh_sport,
 	    ip->ip_dst, uh->uh_dport, INPLOOKUP_WILDCARD, ifp);
-	if (inp == NULL || inp->inp_socket == NULL) {
+	if (so == NULL) {
 		V_udpstat.udps_noport++;
 		icmp_error(m, ICMP_UNREACH, ICMP_UNREACH_PORT, 0, 0);
 		return;
 	}
-	udp_append(inp, ip, m, iphlen + sizeof(struct udphdr), &udp_in);
+	udp_append(so, m, iphlen + sizeof(struct udphdr), &udp_in);
 }
 
 /*
- * udp_notify: record an ICMP-reported error on the socket and wake its
- * threads so the next call returns it.
+ * udp_notify: record an ICMP-reported error on a socket the lookup gave
+ * (with its reference) and wake its threads so the next call returns it.
  */
-static struct inpcb *
-udp_notify(struct inpcb *inp, int errno)
+static void
+udp_notify(struct socket *so, int errno)
 {
-	struct socket *so;
+	int last, s;
 
-	so = inp->inp_socket;
-	so->so_error = (u_short)errno;
-	sorwakeup(so);
-	sowwakeup(so);
-	return (inp);
+	s = splnet();
+	if (so->so_pcb != NULL) {
+		so->so_error = (u_short)errno;
+		sorwakeup(so);
+		sowwakeup(so);
+	}
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
+}
+
+/* Every socket connected to a foreign address hears of its errors. */
+static int
+udp_faddr_match(struct inpcb *inp, void *arg)
+{
+
+	return (inp->inp_faddr.s_addr == ((struct in_addr *)arg)->s_addr);
 }
 
 /*
@@ -233,9 +275,9 @@ udp_ctlinput(int cmd, struct sockaddr *sa, void *vip)
 {
 	struct ip *ip;
 	struct udphdr *uh;
-	struct inpcb *inp;
+	struct socket *so, **sv;
 	struct in_addr faddr;
-	int errno;
+	int errno, i, nso;
 
 	if (sa == NULL || sa->sa_family != AF_INET ||
 	    sa->sa_len != sizeof(struct sockaddr_in))
@@ -252,14 +294,18 @@ udp_ctlinput(int cmd, struct sockaddr *sa, void *vip)
 	if (PRC_IS_REDIRECT(cmd) || cmd == PRC_HOSTDEAD)
 		ip = NULL;
 	if (ip == NULL) {
-		in_pcbnotifyall(&V_udbinfo, faddr, errno, udp_notify);
+		sv = in_pcbsockets(&V_udbinfo, udp_faddr_match, &faddr, &nso);
+		for (i = 0; i < nso; i++)
+			udp_notify(sv[i], errno);
+		if (sv != NULL)
+			free(sv, M_TEMP);
 		return;
 	}
 	uh = (struct udphdr *)(void *)((caddr_t)ip + (ip->ip_hl << 2));
-	inp = in_pcblookup_hash(&V_udbinfo, faddr, uh->uh_dport, ip->ip_src,
+	so = in_pcblookup_socket(&V_udbinfo, faddr, uh->uh_dport, ip->ip_src,
 	    uh->uh_sport, 0, NULL);
-	if (inp != NULL && inp->inp_socket != NULL)
-		(void)udp_notify(inp, errno);
+	if (so != NULL)
+		udp_notify(so, errno);
 }
 
 int
@@ -280,7 +326,7 @@ udp_output(struct inpcb *inp, struct mbuf *m, struct sockaddr *addr,
 	struct sockaddr_in *sin;
 	struct in_addr laddr, faddr;
 	u_short lport, fport, sum;
-	int error, len;
+	int error, len, s;
 
 	error = 0;
 	len = m->m_pkthdr.len;
@@ -298,15 +344,19 @@ udp_output(struct inpcb *inp, struct mbuf *m, struct sockaddr *addr,
 			error = EISCONN;
 			goto release;
 		}
+		/*
+		 * The ephemeral port of a first datagram and the route to the
+		 * destination come from the tables, in their section.
+		 */
+		s = splnet();
 		if (inp->inp_lport == 0) {
-			/* First datagram: bind an ephemeral port. */
 			error = in_pcbbind(inp, NULL, inp->inp_cred);
-			if (error)
-				goto release;
 			lport = inp->inp_lport;
 		}
-		error = in_pcbconnect_setup(inp, addr, &laddr.s_addr, &lport,
-		    &faddr.s_addr, &fport, NULL, inp->inp_cred);
+		if (error == 0)
+			error = in_pcbconnect_setup(inp, addr, &laddr.s_addr,
+			    &lport, &faddr.s_addr, &fport, NULL, inp->inp_cred);
+		splx(s);
 		if (error)
 			goto release;
 		if (inp->inp_laddr.s_addr != INADDR_ANY)

@@ -54,7 +54,7 @@ struct socket {
 	short	so_options;		/* SO_* options set */
 	short	so_linger;		/* time to linger while closing */
 	short	so_state;		/* internal state flags SS_* */
-	int	so_count;		/* references: descriptor + protocol */
+	int	so_count;		/* references: descriptor + soref() */
 	void	*so_pcb;		/* protocol control block */
 	struct	protosw *so_proto;	/* protocol handle */
 	struct	vnet *so_vnet;		/* stack instance it belongs to */
@@ -136,23 +136,6 @@ struct socket {
 		(sb)->sb_mbcnt -= (m)->m_ext.ext_size;			\
 } while (0)
 
-/*
- * Set and release the long-term lock of a socket buffer (serializes
- * whole send and receive operations; the data itself is protected by
- * Giant and splnet).
- */
-#define	sblock(sb, wf)	(((sb)->sb_flags & SB_LOCK) ? \
-	(((wf) == M_WAITOK) ? sb_lock(sb) : EWOULDBLOCK) : \
-	((sb)->sb_flags |= SB_LOCK, 0))
-
-#define	sbunlock(sb) do {						\
-	(sb)->sb_flags &= ~SB_LOCK;					\
-	if ((sb)->sb_flags & SB_WANT) {					\
-		(sb)->sb_flags &= ~SB_WANT;				\
-		wakeup((caddr_t)&(sb)->sb_flags);			\
-	}								\
-} while (0)
-
 #define	sorwakeup(so)	sowakeup((so), &(so)->so_rcv)
 #define	sowwakeup(so)	sowakeup((so), &(so)->so_snd)
 
@@ -200,7 +183,8 @@ void	sbrelease(struct sockbuf *sb, struct socket *so);
 int	sbreserve(struct sockbuf *sb, u_long cc, struct socket *so,
 	    struct thread *td);
 int	sbwait(struct sockbuf *sb);
-int	sb_lock(struct sockbuf *sb);
+int	sblock(struct sockbuf *sb, int wf);
+void	sbunlock(struct sockbuf *sb);
 int	soreserve(struct socket *so, u_long sndcc, u_long rcvcc);
 void	sowakeup(struct socket *so, struct sockbuf *sb);
 void	sbsettail(struct sockbuf *sb);
@@ -215,6 +199,8 @@ void	socantsendmore(struct socket *so);
 struct socket *sonewconn(struct socket *head, int connstatus);
 void	soabort(struct socket *so);
 void	sofree(struct socket *so);
+void	soref(struct socket *so);
+int	sorele(struct socket *so);
 void	sohasoutofband(struct socket *so);
 void	soqinsque(struct socket *head, struct socket *so, int q);
 void	soqremque(struct socket *so, int q);
@@ -243,7 +229,10 @@ void	bsd_closeall_vnet(struct vnet *vnet);
 void	sorflush(struct socket *so);
 struct sockaddr *sodupsockaddr(const struct sockaddr *sa, int mflags);
 
-/* The channel pollers sleep on; sowakeup() wakes it (uipc_sockbuf.c). */
-extern int	sopoll_chan;
+/*
+ * The pollers' generation (uipc_sockbuf.c): sowakeup() bumps it at splnet
+ * when a polled buffer changes, and pollers sleep on its address.
+ */
+extern int	sopoll_gen;
 
 #endif /* !_SYS_SOCKETVAR_H_ */

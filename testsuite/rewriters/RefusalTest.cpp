@@ -273,6 +273,31 @@ TEST(Stages, ModuleLeavesGiantOnlyWithTheModulesItNeeds) {
       contains(readFile(C.Src() / "net/if.c"), "ifp->if_flags = IFF_UP;\n"));
 }
 
+TEST(Stages, PlanKeepsAModuleUnderGiant) {
+  Case C = prepare("stages", "-giant");
+  // net migrates (its sections take their locks) but the plan keeps it
+  // under Giant; netinet, the stage built on it, stays there too.
+  std::string Plan = readFile(C.Dir / "plan.yaml");
+  writeFile(C.Dir / "plan.yaml",
+            Plan + "modules:\n  - name: net\n    paths: [net]\n"
+                   "    giant: true\n");
+  rwtest::Run R = rewrite(C, {"--in-place"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  auto After = snapshot(C.Src());
+  EXPECT_TRUE(contains(After["net/if.c"], "IFF_NEEDSGIANT;")) << After["net/if.c"];
+  EXPECT_TRUE(contains(After["net/if.c"], "mtx_lock(")) << After["net/if.c"];
+  EXPECT_FALSE(contains(After["netinet/ip.c"], "PR_MPSAFE,"));
+  EXPECT_TRUE(contains(After["netinet/ip.c"], "mtx_lock(&ip_mtx);"));
+  EXPECT_TRUE(contains(R.Err, "module net stays under Giant (not marked "
+                              "MPSAFE): the plan keeps it under Giant "
+                              "(giant: true"))
+      << R.Err;
+  EXPECT_TRUE(contains(R.Err, "module netinet stays under Giant (not marked "
+                              "MPSAFE): an earlier stage stays under Giant"))
+      << R.Err;
+  EXPECT_EQ(syntaxCheck(C), "");
+}
+
 TEST(Merge, WholeDatabaseRunSkipsTUsOutsideTheRoot) {
   Case C = prepare("sections", "-outside");
   // A generated TU outside the plan's root (a migrated copy, say) that

@@ -135,6 +135,10 @@ struct Module {
   /// that calls a protocol's entry points without Giant once it is
   /// PR_MPSAFE).
   std::vector<std::string> Needs;
+  /// The reviewer keeps the module under Giant although its sections
+  /// migrate (plan `giant: true`): its protocol entries and interfaces stay
+  /// unmarked, and so do those of the modules that need it.
+  bool Giant = false;
   unsigned Line = 0;
 };
 
@@ -200,6 +204,7 @@ struct Profile {
   const char *CounterAdd;           ///< counter_u64_add
   const char *CounterType;          ///< counter_u64_t
   const char *RefAcquire, *RefRelease, *RefInit;
+  const char *RefLoad; ///< a plain read of the count (refcount_load)
   const char *LockHeaders[4]; ///< includes the lock calls need, by LockKind
   const char *AtomicHeaders;
   const char *CounterHeaders;
