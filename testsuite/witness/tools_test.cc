@@ -65,12 +65,31 @@ TEST_F(ToolsTest, WitnessRunCatchesAbBaInAPlainPthreadProgram) {
       << R.Err;
   EXPECT_TRUE(has(R.Err, "fixture_abba:take_two+0x")) << R.Err; // sites
   EXPECT_TRUE(has(R.Err, "witness-run: 1 report(s)")) << R.Err;
+  // After the program: the source line of each site, from debug info.
+  // take_two() takes its second lock on line 36 of the fixture.
+  EXPECT_TRUE(has(R.Err, "witness-run: source lines of the code the reports "
+                         "name:"))
+      << R.Err;
+  EXPECT_TRUE(has(R.Err, "fixture_abba.c:36\n")) << R.Err;
   std::string J = read(path("r.jsonl"));
   EXPECT_TRUE(has(J, "\"check\":\"order\"")) << J;
   EXPECT_TRUE(has(J, "\"class\":\"fixture_abba:lock_a\"")) << J;
   std::string G = read(path("g.txt"));
   EXPECT_TRUE(has(G, "witness-graph\t1\n")) << G;
   EXPECT_TRUE(has(G, "\tsleep\tfixture_abba:lock_a\n")) << G;
+}
+
+TEST_F(ToolsTest, WitnessRunNoSourceLeavesTheLinesOut) {
+  Result R = run(RunTool + " --no-source -- " + Abba + " abba");
+  EXPECT_TRUE(has(R.Err, "lock order reversal")) << R.Err;
+  EXPECT_FALSE(has(R.Err, "source lines")) << R.Err;
+  EXPECT_FALSE(has(R.Err, "fixture_abba.c:")) << R.Err;
+}
+
+TEST_F(ToolsTest, WitnessRunPrintsNoSourceLinesWithoutReports) {
+  Result R = run(RunTool + " -- " + Abba + " clean");
+  EXPECT_EQ(R.Status, 0) << R.Err;
+  EXPECT_FALSE(has(R.Err, "source lines")) << R.Err;
 }
 
 TEST_F(ToolsTest, WitnessRunKeysInitializedLocksByInitSite) {

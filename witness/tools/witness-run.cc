@@ -2,13 +2,20 @@
 //-*-===//
 //
 // witness-run [--json FILE] [--graph FILE] [--order FILE] [--policy SPEC]
-//             [--fail] -- PROG [ARGS...]
+//             [--fail] [--no-source] -- PROG [ARGS...]
 //
 // Runs PROG with libwitness_preload.so in LD_PRELOAD. Reports go to stderr
 // and, with --json, to FILE (one JSON object per line); the learned graph
 // is written to --graph at exit ("%p" in the name becomes the pid, for
 // programs that fork). Exit status: PROG's, or with --fail 1 when witness
 // reported anything (PROG's own status when that is already non-zero).
+//
+// The reports name code as "module:symbol+0xN (module+0xOFFSET)". When
+// there were reports, witness-run then prints the source line of each such
+// address from the module's debug information (llvm-symbolizer, or
+// addr2line), unless --no-source. That is done here, after PROG ended:
+// running a symbolizer inside PROG, from a lock hook, could block on the
+// very locks PROG holds.
 //
 //===----------------------------------------------------------------------===//
 #include <cerrno>
@@ -17,6 +24,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,7 +44,7 @@ namespace {
   fprintf(stderr,
           "witness-run: %s\n"
           "usage: witness-run [--json FILE] [--graph FILE] [--order FILE] "
-          "[--policy SPEC] [--fail] -- PROG [ARGS...]\n",
+          "[--policy SPEC] [--fail] [--no-source] -- PROG [ARGS...]\n",
           Why.c_str());
   exit(2);
 }
@@ -72,11 +83,92 @@ size_t countReports(const std::string &Path) {
   return N;
 }
 
+std::string shellQuote(const std::string &S) {
+  std::string Out = "'";
+  for (char C : S)
+    Out += C == '\'' ? std::string("'\\''") : std::string(1, C);
+  return Out + "'";
+}
+
+/// The first of the symbolizers that is installed: its command line for
+/// Path, to which the addresses are appended; one output line each.
+std::string symbolizerFor(const std::string &Path) {
+  for (const char *Llvm : {"llvm-symbolizer-14", "llvm-symbolizer"})
+    if (system((std::string("command -v ") + Llvm + " >/dev/null 2>&1")
+                   .c_str()) == 0)
+      return std::string(Llvm) + " --obj=" + shellQuote(Path) +
+             " --output-style=GNU --no-inlines --functions=none";
+  if (system("command -v addr2line >/dev/null 2>&1") == 0)
+    return "addr2line -e " + shellQuote(Path);
+  return "";
+}
+
+/// After the reports: "module+0xOFFSET  file:line" for each code address
+/// they name, from the objects the process listed in Modules.
+void printSourceLines(const std::string &Reports, const std::string &Modules) {
+  std::map<std::string, std::string> PathOf;
+  {
+    std::ifstream In(Modules);
+    for (std::string L; std::getline(In, L);) {
+      size_t Tab = L.find('\t');
+      if (Tab != std::string::npos)
+        PathOf.emplace(L.substr(0, Tab), L.substr(Tab + 1));
+    }
+  }
+  std::map<std::string, std::set<unsigned long>> Wanted;
+  {
+    std::ifstream In(Reports);
+    std::stringstream SS;
+    SS << In.rdbuf();
+    std::string Text = SS.str();
+    static const std::regex Frame("\\(([^ ()\"]+)\\+0x([0-9a-f]+)\\)");
+    for (auto It = std::sregex_iterator(Text.begin(), Text.end(), Frame);
+         It != std::sregex_iterator(); ++It)
+      if (PathOf.count((*It)[1]))
+        Wanted[(*It)[1]].insert(std::stoul((*It)[2], nullptr, 16));
+  }
+  std::vector<std::string> Lines;
+  for (auto &[Module, Offsets] : Wanted) {
+    std::string Cmd = symbolizerFor(PathOf[Module]);
+    if (Cmd.empty())
+      break;
+    // A return address: the call it returns from is the byte before.
+    for (unsigned long Off : Offsets)
+      Cmd += " 0x" + [](unsigned long V) {
+        char B[32];
+        snprintf(B, sizeof B, "%lx", V ? V - 1 : 0);
+        return std::string(B);
+      }(Off);
+    FILE *P = popen((Cmd + " 2>/dev/null").c_str(), "r");
+    if (!P)
+      continue;
+    char Buf[4096];
+    for (unsigned long Off : Offsets) {
+      if (!fgets(Buf, sizeof Buf, P))
+        break;
+      std::string Where(Buf);
+      while (!Where.empty() && (Where.back() == '\n' || Where.back() == '\r'))
+        Where.pop_back();
+      if (Where.empty() || Where.compare(0, 2, "??") == 0)
+        continue;
+      char Name[64];
+      snprintf(Name, sizeof Name, "+0x%lx", Off);
+      Lines.push_back("  " + Module + Name + "  " + Where);
+    }
+    pclose(P);
+  }
+  if (Lines.empty())
+    return;
+  fprintf(stderr, "witness-run: source lines of the code the reports name:\n");
+  for (const std::string &L : Lines)
+    fprintf(stderr, "%s\n", L.c_str());
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
   std::string Json, Graph, Order, Policy;
-  bool Fail = false;
+  bool Fail = false, Source = true;
   int I = 1;
   for (; I < Argc; ++I) {
     std::string A = Argv[I];
@@ -99,6 +191,8 @@ int main(int Argc, char **Argv) {
       Value(Policy);
     else if (A == "--fail")
       Fail = true;
+    else if (A == "--no-source")
+      Source = false;
     else if (A == "-h" || A == "--help")
       usage("runs PROG with the witness lock-order checker");
     else if (A[0] == '-')
@@ -142,18 +236,19 @@ int main(int Argc, char **Argv) {
     }
     fclose(F);
   }
+  // The objects the process names, for the source lines (always temporary).
+  std::string Modules;
+  if (Source) {
+    char Tmpl[] = "/tmp/witness-run-modules-XXXXXX";
+    int Fd = mkstemp(Tmpl);
+    if (Fd >= 0) {
+      close(Fd);
+      Modules = Tmpl;
+    }
+  }
   std::string LdPreload = Preload;
   if (const char *Old = getenv("LD_PRELOAD"); Old && *Old)
     LdPreload += std::string(":") + Old;
-  setenv("LD_PRELOAD", LdPreload.c_str(), 1);
-  setenv("WITNESS_JSON", Reports.c_str(), 1);
-  if (!Graph.empty())
-    setenv("WITNESS_GRAPH", Graph.c_str(), 1);
-  if (!Order.empty())
-    setenv("WITNESS_ORDER", Order.c_str(), 1);
-  if (!Policy.empty())
-    setenv("WITNESS_POLICY", Policy.c_str(), 1);
-  unsetenv("WITNESS_FAIL"); // counted here instead
 
   pid_t Pid = fork();
   if (Pid < 0) {
@@ -161,6 +256,19 @@ int main(int Argc, char **Argv) {
     return 2;
   }
   if (Pid == 0) {
+    // The program's environment only: what witness-run runs itself
+    // afterwards (the symbolizer) must not run under witness.
+    setenv("LD_PRELOAD", LdPreload.c_str(), 1);
+    setenv("WITNESS_JSON", Reports.c_str(), 1);
+    if (!Modules.empty())
+      setenv("WITNESS_MODULES", Modules.c_str(), 1);
+    if (!Graph.empty())
+      setenv("WITNESS_GRAPH", Graph.c_str(), 1);
+    if (!Order.empty())
+      setenv("WITNESS_ORDER", Order.c_str(), 1);
+    if (!Policy.empty())
+      setenv("WITNESS_POLICY", Policy.c_str(), 1);
+    unsetenv("WITNESS_FAIL"); // counted here instead
     execvp(Argv[I], Argv + I);
     fprintf(stderr, "witness-run: %s: %s\n", Argv[I], strerror(errno));
     _exit(127);
@@ -176,6 +284,10 @@ int main(int Argc, char **Argv) {
                : WIFSIGNALED(St) ? 128 + WTERMSIG(St)
                                  : 1;
   size_t N = countReports(Reports);
+  if (N && !Modules.empty())
+    printSourceLines(Reports, Modules);
+  if (!Modules.empty())
+    unlink(Modules.c_str());
   if (Temporary)
     unlink(Reports.c_str());
   if (N && Fail) {
