@@ -277,9 +277,15 @@ discard:
 void
 soabort(struct socket *so)
 {
-	int error;
+	int error, s;
 
+	/*
+	 * In the socket's section, as every other request: the input path
+	 * may still find the connection in the protocol's tables.
+	 */
+	s = splnet();
 	error = (*so->so_proto->pr_usrreqs->pru_abort)(so);
+	splx(s);
 	if (error) {
 		sofree(so);
 		return;
@@ -850,13 +856,17 @@ sosetopt(struct socket *so, struct sockopt *sopt)
 {
 	struct linger l;
 	struct timeval tv;
-	int error, optval, tmo;
+	int error, optval, tmo, s;
 
 	error = 0;
 	if (sopt->sopt_level != SOL_SOCKET) {
-		if (so->so_proto->pr_ctloutput != NULL)
-			return ((*so->so_proto->pr_ctloutput)(so, sopt));
-		return (ENOPROTOOPT);
+		if (so->so_proto->pr_ctloutput == NULL)
+			return (ENOPROTOOPT);
+		/* The protocol's options, in the socket's section. */
+		s = splnet();
+		error = (*so->so_proto->pr_ctloutput)(so, sopt);
+		splx(s);
+		return (error);
 	}
 	switch (sopt->sopt_name) {
 	case SO_LINGER:
@@ -950,12 +960,16 @@ sogetopt(struct socket *so, struct sockopt *sopt)
 {
 	struct linger l;
 	struct timeval tv;
-	int error, optval, tmo;
+	int error, optval, tmo, s;
 
 	if (sopt->sopt_level != SOL_SOCKET) {
-		if (so->so_proto->pr_ctloutput != NULL)
-			return ((*so->so_proto->pr_ctloutput)(so, sopt));
-		return (ENOPROTOOPT);
+		if (so->so_proto->pr_ctloutput == NULL)
+			return (ENOPROTOOPT);
+		/* The protocol's options, in the socket's section. */
+		s = splnet();
+		error = (*so->so_proto->pr_ctloutput)(so, sopt);
+		splx(s);
+		return (error);
 	}
 	switch (sopt->sopt_name) {
 	case SO_LINGER:

@@ -285,11 +285,17 @@ bsd_accept(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp)
 	}
 	so = TAILQ_FIRST(&head->so_comp);
 	soqremque(so, 1);
+	/*
+	 * Off the queue, a socket nobody holds is freed by the protocol's
+	 * close (a RST arriving now): our reference keeps it until it is
+	 * accepted, and is dropped after.
+	 */
+	soref(so);
 done:
 	splx(ss);
 	/*
-	 * Off the queue, the new socket is ours alone: accept it outside the
-	 * listener's section, since its own calls raise the level for it.
+	 * Accepted outside the listener's section, since its own calls raise
+	 * the level for it.
 	 */
 	if (so != NULL) {
 		error = soaccept(so, &sa);
@@ -300,6 +306,8 @@ done:
 				soclose(so);
 			fd = -1;
 		}
+		if (sorele(so))
+			sofree(so);
 	}
 	SOCALL_EXIT(head);
 	if (error == 0)

@@ -4,7 +4,11 @@
  * RFC 7323 timestamps and PAWS, RFC 6298 RTT estimation and RFC 5681 /
  * RFC 6582 (NewReno) congestion control.
  *
- * Called from ip_input through the protosw at splnet, with Giant held.
+ * Called from ip_input through the protosw.  The connection is found in
+ * the tables' section with a reference on its socket (in_pcblookup_socket),
+ * then looked at and changed in the socket's section, as TCP's user
+ * requests are (the socket layer calls them in its section); the tables'
+ * section nests in it where a connection joins or leaves the tables.
  */
 
 #include <sys/param.h>
@@ -247,6 +251,72 @@ tcp_newreno_partial_ack(struct tcpcb *tp, tcp_seq ack)
 	tp->snd_cwnd += tp->t_maxseg;
 }
 
+/*
+ * Answer a segment that belongs to no connection (or that a connection
+ * refuses) with a RST, unless it is one (RFC 9293 3.10.7.1).  ip and th
+ * are copies of the segment's headers; seq and tlen its sequence number
+ * and data length before any trimming; m, the rest of it, is freed.
+ */
+static void
+tcp_dropwithreset(struct mbuf *m, struct ip *ip, struct tcphdr *th,
+    int thflags, tcp_seq seq, tcp_seq ack, int tlen)
+{
+
+	m_freem(m);
+	if (thflags & TH_RST)
+		return;
+	if (thflags & TH_ACK)
+		tcp_respond(NULL, ip, th, NULL, 0, ack, TH_RST);
+	else {
+		if (thflags & TH_SYN)
+			tlen++;
+		if (thflags & TH_FIN)
+			tlen++;
+		tcp_respond(NULL, ip, th, NULL, seq + tlen, 0,
+		    TH_RST | TH_ACK);
+	}
+}
+
+/*
+ * A new connection of a listener joins the tables with its addresses, in
+ * the tables' section.  Nonzero when they are in use.
+ */
+static int
+tcp_listen_connect(struct inpcb *inp, struct sockaddr_in *sin,
+    struct ucred *cred)
+{
+	int error, s;
+
+	s = splnet();
+	error = in_pcbinshash(inp);
+	if (error == 0)
+		error = in_pcbconnect(inp, (struct sockaddr *)sin, cred);
+	splx(s);
+	return (error);
+}
+
+/*
+ * Close an embryonic connection its listener gave up on: taken off the
+ * listener's queue in the listener's section, with a reference, and closed
+ * here in its own section once the listener's is left (two sockets'
+ * sections are never nested).
+ */
+static void
+tcp_drop_embryonic(struct socket *so)
+{
+	struct inpcb *inp;
+	int last, s;
+
+	s = splnet();
+	inp = sotoinpcb(so);
+	if (inp != NULL && intotcpcb(inp) != NULL)
+		(void)tcp_closeconn(intotcpcb(inp));
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
+}
+
 void
 tcp_input(struct mbuf *m, int off0)
 {
@@ -254,12 +324,12 @@ tcp_input(struct mbuf *m, int off0)
 	struct tcphdr *th, thsave;
 	struct inpcb *inp;
 	struct tcpcb *tp = NULL;
-	struct socket *so;
+	struct socket *so, *sp = NULL, *sp2 = NULL;
 	struct tcpopt to;
 	struct ifnet *ifp;
 	u_char *optp = NULL;
 	int optlen = 0, off, tlen, otlen, thflags, todrop, acked;
-	int ourfinisacked, needoutput = 0, win;
+	int ourfinisacked, needoutput = 0, win, s, last, reset = 0;
 	tcp_seq seq, ack, oseq;
 	u_long tiwin;
 
@@ -270,7 +340,7 @@ tcp_input(struct mbuf *m, int off0)
 	if (off0 < (int)sizeof(struct ip) ||
 	    m->m_pkthdr.len < off0 + (int)sizeof(struct tcphdr)) {
 		TCPSTAT_INC(tcps_rcvshort);
-		goto drop;
+		goto badseg;
 	}
 	if (m->m_len < off0 + (int)sizeof(struct tcphdr) &&
 	    (m = m_pullup(m, off0 + sizeof(struct tcphdr))) == NULL) {
@@ -282,12 +352,12 @@ tcp_input(struct mbuf *m, int off0)
 	tlen = m->m_pkthdr.len - off0;
 	if (tcp_cksum(m, off0, tlen, ip->ip_src, ip->ip_dst) != 0) {
 		TCPSTAT_INC(tcps_rcvbadsum);
-		goto drop;
+		goto badseg;
 	}
 	off = TH_OFF(th) << 2;
 	if (off < (int)sizeof(struct tcphdr) || off > tlen) {
 		TCPSTAT_INC(tcps_rcvbadoff);
-		goto drop;
+		goto badseg;
 	}
 	tlen -= off;
 	if (off > (int)sizeof(struct tcphdr)) {
@@ -311,12 +381,12 @@ tcp_input(struct mbuf *m, int off0)
 	    ip->ip_src.s_addr == htonl(INADDR_BROADCAST) ||
 	    ip->ip_src.s_addr == htonl(INADDR_ANY) ||
 	    in_broadcast(ip->ip_dst, ifp) || in_broadcast(ip->ip_src, ifp))
-		goto drop;
+		goto badseg;
 
 	bzero(&to, sizeof(to));
 	if (tcp_dooptions(&to, optp, optlen, thflags & TH_SYN) != 0) {
 		TCPSTAT_INC(tcps_rcvbadopt);
-		goto drop;
+		goto badseg;
 	}
 	seq = ntohl(th->th_seq);
 	ack = ntohl(th->th_ack);
@@ -334,20 +404,27 @@ tcp_input(struct mbuf *m, int off0)
 		to.to_flags &= ~TOF_SACK;	/* points into m: not kept */
 	m_adj(m, off0 + off);
 
-	inp = in_pcblookup_hash(&V_tcbinfo, ipsave.ip_src, thsave.th_sport,
+	/*
+	 * The connection's socket, with a reference that keeps it once out
+	 * of the tables; then its section, which the connection may have
+	 * left meanwhile (no pcb or no tcpcb: as if never found).
+	 */
+	so = in_pcblookup_socket(&V_tcbinfo, ipsave.ip_src, thsave.th_sport,
 	    ipsave.ip_dst, thsave.th_dport, INPLOOKUP_WILDCARD, ifp);
-	if (inp == NULL) {
+	if (so == NULL) {
 		TCPSTAT_INC(tcps_noport);
-		goto dropwithreset;
+		tcp_dropwithreset(m, &ipsave, &thsave, thflags, oseq, ack,
+		    otlen);
+		return;
 	}
-	tp = intotcpcb(inp);
-	if (tp == NULL) {
+	s = splnet();
+	inp = sotoinpcb(so);
+	if (inp == NULL || (tp = intotcpcb(inp)) == NULL) {
 		TCPSTAT_INC(tcps_noport);
 		goto dropwithreset;
 	}
 	if (tp->t_state == TCPS_CLOSED)
 		goto drop;
-	so = inp->inp_socket;
 
 	/*
 	 * LISTEN (RFC 9293 3.10.7.2): a SYN creates a new connection on the
@@ -382,13 +459,13 @@ tcp_input(struct mbuf *m, int off0)
 			goto drop;
 		}
 		if (so->so_incqlen >= imax(tcp_backlog(so), TCP_MININCQ)) {
-			struct socket *sp = TAILQ_FIRST(&so->so_incomp);
-
 			TCPSTAT_INC(tcps_listendrop);
-			if (sp == NULL || sotoinpcb(sp) == NULL ||
-			    intotcpcb(sotoinpcb(sp)) == NULL)
+			sp = TAILQ_FIRST(&so->so_incomp);
+			if (sp == NULL)
 				goto drop;
-			(void)tcp_close(intotcpcb(sotoinpcb(sp)));
+			/* Closed once out of the listener's section. */
+			soqremque(sp, 0);
+			soref(sp);
 		}
 		so2 = sonewconn(so, 0);
 		if (so2 == NULL) {
@@ -404,11 +481,15 @@ tcp_input(struct mbuf *m, int off0)
 		sin.sin_family = AF_INET;
 		sin.sin_addr = ipsave.ip_src;
 		sin.sin_port = thsave.th_sport;
-		if (in_pcbinshash(inp2) != 0 ||
-		    in_pcbconnect(inp2, (struct sockaddr *)&sin,
-		    so->so_cred) != 0) {
+		if (tcp_listen_connect(inp2, &sin, so->so_cred) != 0) {
 			TCPSTAT_INC(tcps_listendrop);
-			(void)tcp_close(tp2);
+			/*
+			 * Off the queue, closed after the listener's section
+			 * like an embryonic connection given up on.
+			 */
+			soqremque(so2, 0);
+			soref(so2);
+			sp2 = so2;
 			goto drop;
 		}
 		tp2->t_flags |= tp->t_flags & (TF_NODELAY | TF_NOPUSH |
@@ -418,9 +499,9 @@ tcp_input(struct mbuf *m, int off0)
 		tp2->t_keepidle = tp->t_keepidle;
 		tp2->t_keepintvl = tp->t_keepintvl;
 		tp2->t_keepcntmax = tp->t_keepcntmax;
+		/* so stays the listener, whose section this is. */
 		tp = tp2;
 		inp = inp2;
-		so = so2;
 
 		tp->iss = tcp_new_isn(inp);
 		tp->irs = seq;
@@ -439,7 +520,7 @@ tcp_input(struct mbuf *m, int off0)
 		/* Data on a SYN is not kept: the peer sends it again. */
 		m_freem(m);
 		(void)tcp_output(tp);
-		return;
+		goto unlock;
 	}
 
 	/* Unscale the window now that the handshake has fixed the scale. */
@@ -467,7 +548,7 @@ tcp_input(struct mbuf *m, int off0)
 		if (thflags & TH_RST) {
 			if (thflags & TH_ACK) {
 				TCPSTAT_INC(tcps_rcvrst);
-				tp = tcp_drop(tp, ECONNREFUSED);
+				tp = tcp_dropconn(tp, ECONNREFUSED);
 			}
 			goto drop;
 		}
@@ -503,7 +584,7 @@ tcp_input(struct mbuf *m, int off0)
 		/* As on the passive side, data on a SYN is not kept. */
 		m_freem(m);
 		(void)tcp_output(tp);
-		return;
+		goto unlock;
 	}
 
 	/*
@@ -542,10 +623,10 @@ tcp_input(struct mbuf *m, int off0)
 			close:
 				tcp_state_change(tp, TCPS_CLOSED);
 				TCPSTAT_INC(tcps_drops);
-				tp = tcp_close(tp);
+				tp = tcp_closeconn(tp);
 				break;
 			default:
-				tp = tcp_close(tp);
+				tp = tcp_closeconn(tp);
 				break;
 			}
 		} else if (SEQ_GT(seq, tp->rcv_nxt) &&
@@ -577,7 +658,7 @@ tcp_input(struct mbuf *m, int off0)
 			tp->t_flags |= TF_ACKNOW;
 			m_freem(m);
 			(void)tcp_output(tp);
-			return;
+			goto unlock;
 		}
 		if (tlen == 0 && !(thflags & TH_FIN))
 			tp->t_flags |= TF_ACKNOW;
@@ -606,7 +687,7 @@ tcp_input(struct mbuf *m, int off0)
 	/* Data after the user closed: nobody will read it (RFC 9293). */
 	if ((so->so_state & SS_NOFDREF) && tp->t_state > TCPS_CLOSE_WAIT &&
 	    tlen > 0) {
-		tp = tcp_close(tp);
+		tp = tcp_closeconn(tp);
 		TCPSTAT_INC(tcps_rcvafterclose);
 		goto dropwithreset;
 	}
@@ -844,7 +925,7 @@ tcp_input(struct mbuf *m, int off0)
 		break;
 	case TCPS_LAST_ACK:
 		if (ourfinisacked) {
-			tp = tcp_close(tp);
+			tp = tcp_closeconn(tp);
 			goto drop;
 		}
 		break;
@@ -936,7 +1017,7 @@ step6:
 	else if ((tp->t_flags & TF_DELACK) &&
 	    !tcp_timer_active(tp, TCPT_DELACK))
 		tcp_timer_activate(tp, TCPT_DELACK, TCPTV_DELACK);
-	return;
+	goto unlock;
 
 dropafterack:
 	/* Answer with an ACK, unless it is a bad ACK in SYN_RECEIVED. */
@@ -944,27 +1025,33 @@ dropafterack:
 	    (SEQ_GT(tp->snd_una, ack) || SEQ_GT(ack, tp->snd_max)))
 		goto dropwithreset;
 	m_freem(m);
+	m = NULL;
 	tp->t_flags |= TF_ACKNOW;
 	(void)tcp_output(tp);
-	return;
+	goto unlock;
 
 dropwithreset:
-	/* Never answer a RST with a RST (RFC 9293 3.10.7.1). */
-	m_freem(m);
-	if (thflags & TH_RST)
-		return;
-	if (thflags & TH_ACK)
-		tcp_respond(NULL, &ipsave, &thsave, NULL, 0, ack, TH_RST);
-	else {
-		if (thflags & TH_SYN)
-			otlen++;
-		if (thflags & TH_FIN)
-			otlen++;
-		tcp_respond(NULL, &ipsave, &thsave, NULL, oseq + otlen, 0,
-		    TH_RST | TH_ACK);
-	}
-	return;
+	/* Answered once out of the socket's section. */
+	reset = 1;
+	goto unlock;
 
 drop:
+	m_freem(m);
+	m = NULL;
+unlock:
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
+	if (sp != NULL)
+		tcp_drop_embryonic(sp);
+	if (sp2 != NULL)
+		tcp_drop_embryonic(sp2);
+	if (reset)
+		tcp_dropwithreset(m, &ipsave, &thsave, thflags, oseq, ack,
+		    otlen);
+	return;
+
+badseg:
 	m_freem(m);
 }

@@ -395,6 +395,35 @@ tcp_close(struct tcpcb *tp)
 }
 
 /*
+ * tcp_close() and tcp_drop() for the paths that hold the socket's section
+ * but not the tables' (the input path, ICMP errors): the connection leaves
+ * the tables (in_pcbdetach), so the tables' section is around it, nested
+ * in the socket's as TCP's user requests nest theirs.  The caller holds a
+ * reference on the socket, so the close never frees it under its section.
+ */
+struct tcpcb *
+tcp_closeconn(struct tcpcb *tp)
+{
+	int s;
+
+	s = splnet();
+	tp = tcp_close(tp);
+	splx(s);
+	return (tp);
+}
+
+struct tcpcb *
+tcp_dropconn(struct tcpcb *tp, int error)
+{
+	int s;
+
+	s = splnet();
+	tp = tcp_drop(tp, error);
+	splx(s);
+	return (tp);
+}
+
+/*
  * Free reassembly queues under memory pressure.
  */
 void
@@ -654,8 +683,10 @@ tcp_ctlinput(int cmd, struct sockaddr *sa, void *vip)
 	struct tcphdr th;
 	struct inpcb *inp;
 	struct tcpcb *tp;
+	struct socket *so;
 	struct in_addr faddr;
 	tcp_seq seq;
+	int last, s;
 
 	if (sa == NULL || sa->sa_family != AF_INET ||
 	    sa->sa_len != sizeof(struct sockaddr_in))
@@ -667,20 +698,25 @@ tcp_ctlinput(int cmd, struct sockaddr *sa, void *vip)
 		return;		/* no per-connection information */
 	/* The quoted header carries at least 8 bytes of TCP header. */
 	bcopy((caddr_t)ip + (ip->ip_hl << 2), &th, 8);
-	inp = in_pcblookup_hash(&V_tcbinfo, faddr, th.th_dport, ip->ip_src,
+	/* As the input path: the socket with a reference, then its section. */
+	so = in_pcblookup_socket(&V_tcbinfo, faddr, th.th_dport, ip->ip_src,
 	    th.th_sport, 0, NULL);
-	if (inp == NULL || (tp = intotcpcb(inp)) == NULL)
+	if (so == NULL)
 		return;
+	s = splnet();
+	inp = sotoinpcb(so);
+	if (inp == NULL || (tp = intotcpcb(inp)) == NULL)
+		goto out;
 	seq = ntohl(th.th_seq);
 	if (SEQ_LT(seq, tp->snd_una) || SEQ_GT(seq, tp->snd_max))
-		return;		/* not for a segment in flight: forged */
+		goto out;	/* not for a segment in flight: forged */
 	switch (cmd) {
 	case PRC_UNREACH_PORT:
 	case PRC_UNREACH_PROTOCOL:
 	case PRC_UNREACH_ADMIN_PROHIB:
 		if (tp->t_state == TCPS_SYN_SENT) {
-			(void)tcp_drop(tp, ECONNREFUSED);
-			return;
+			(void)tcp_dropconn(tp, ECONNREFUSED);
+			goto out;
 		}
 		tp->t_softerror = ECONNREFUSED;
 		break;
@@ -702,4 +738,9 @@ tcp_ctlinput(int cmd, struct sockaddr *sa, void *vip)
 	default:
 		break;
 	}
+out:
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
 }

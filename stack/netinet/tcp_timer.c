@@ -1,15 +1,16 @@
 /*
  * TCP timers: retransmission (RFC 6298), persist, keepalive, 2MSL and
- * delayed ACK.  Each connection has one callout per timer; the callouts
- * are not MPSAFE, so they run under Giant, and the handlers raise splnet
- * like the rest of TCP.
+ * delayed ACK.  Each connection has one callout per timer.
  *
- * A handler that gives up on its connection only decides so in its
- * section: it closes (or drops) the connection after splx().  tcp_close()
- * frees the control block the section is about, and may free the socket
- * too, which raises the level for itself; tcp_input() closes connections
- * the same way, under Giant and outside any section.  Nothing touches tp
- * after the close.
+ * A timer is armed on the connection's socket, not on its control block:
+ * each armed timer holds a reference on the socket (soref), which the
+ * handler's run drops, or the tcp_timer_activate() that disarms it.  The
+ * handler enters the socket's section, as the input path and the user
+ * requests do, and finds the connection there; when it is gone (closed
+ * while the timer fired) the run does nothing.  A handler that gives up on
+ * the connection closes it in its section (tcp_dropconn, tcp_closeconn):
+ * its reference keeps the socket, which is freed, if nobody else holds it,
+ * once the section is left.
  */
 
 #include <sys/param.h>
@@ -60,14 +61,23 @@ tcp_timer_init(struct tcpcb *tp)
 void
 tcp_timer_activate(struct tcpcb *tp, int which, u_int delta)
 {
+	struct socket *so = tp->t_inpcb->inp_socket;
 
+	/*
+	 * A callout taken off the queue (or whose run was cancelled) gives
+	 * its reference back; one armed anew takes one.  Never the last:
+	 * the caller holds one too (the tcp_close() that stops every timer
+	 * frees the socket itself).
+	 */
 	if (delta == 0) {
-		callout_stop(&tp->t_timer[which]);
+		if (callout_stop(&tp->t_timer[which]))
+			(void)sorele(so);
 		tp->t_timer_on &= ~(1u << which);
 	} else {
 		tp->t_timer_on |= 1u << which;
-		callout_reset(&tp->t_timer[which], (int)delta,
-		    tcp_timer_func[which], tp);
+		if (callout_reset(&tp->t_timer[which], (int)delta,
+		    tcp_timer_func[which], so) == 0)
+			soref(so);
 	}
 }
 
@@ -88,35 +98,45 @@ tcp_timer_stop_all(struct tcpcb *tp)
 }
 
 /*
- * Common entry of the handlers: a handler that lost a race with
- * callout_stop or callout_reset (it was already on its way to Giant when
- * the timer was disarmed or rearmed) does nothing.
+ * Common entry of the handlers, in the socket's section: the connection,
+ * or NULL when it was closed since the timer fired, or when the handler
+ * lost a race with callout_stop or callout_reset (the timer was disarmed
+ * or rearmed while the run waited for the section).
  */
-static int
-tcp_timer_enter(struct tcpcb *tp, int which)
+static struct tcpcb *
+tcp_timer_enter(struct socket *so, int which)
 {
+	struct inpcb *inp;
+	struct tcpcb *tp;
 
+	inp = sotoinpcb(so);
+	if (inp == NULL || (tp = intotcpcb(inp)) == NULL)
+		return (NULL);
 	if (callout_pending(&tp->t_timer[which]) ||
 	    !tcp_timer_active(tp, which))
-		return (0);
+		return (NULL);
 	tp->t_timer_on &= ~(1u << which);
-	return (1);
+	return (tp);
 }
 
 void
-tcp_timer_delack(void *xtp)
+tcp_timer_delack(void *xso)
 {
-	struct tcpcb *tp = xtp;
-	int s;
+	struct socket *so = xso;
+	struct tcpcb *tp;
+	int last, s;
 
-	CURVNET_SET(tp->t_vnet);
+	CURVNET_SET(so->so_vnet);
 	s = splnet();
-	if (tcp_timer_enter(tp, TCPT_DELACK)) {
+	if ((tp = tcp_timer_enter(so, TCPT_DELACK)) != NULL) {
 		tp->t_flags |= TF_ACKNOW;
 		TCPSTAT_INC(tcps_delack);
 		(void)tcp_output(tp);
 	}
+	last = sorele(so);
 	splx(s);
+	if (last)
+		sofree(so);
 	CURVNET_RESTORE();
 }
 
@@ -124,22 +144,23 @@ tcp_timer_delack(void *xtp)
  * 2MSL timeout in TIME_WAIT, or the end of an orphaned FIN_WAIT_2.
  */
 void
-tcp_timer_2msl(void *xtp)
+tcp_timer_2msl(void *xso)
 {
-	struct tcpcb *tp = xtp;
-	int s, closeit;
+	struct socket *so = xso;
+	struct tcpcb *tp;
+	int last, s;
 
-	CURVNET_SET(tp->t_vnet);
-	closeit = 0;
+	CURVNET_SET(so->so_vnet);
 	s = splnet();
-	if (tcp_timer_enter(tp, TCPT_2MSL)) {
+	if ((tp = tcp_timer_enter(so, TCPT_2MSL)) != NULL) {
 		if (tp->t_state == TCPS_FIN_WAIT_2)
 			TCPSTAT_INC(tcps_finwait2_drops);
-		closeit = 1;
+		(void)tcp_closeconn(tp);
 	}
+	last = sorele(so);
 	splx(s);
-	if (closeit)
-		(void)tcp_close(tp);
+	if (last)
+		sofree(so);
 	CURVNET_RESTORE();
 }
 
@@ -149,18 +170,16 @@ tcp_timer_2msl(void *xtp)
  * the peer must answer with an ACK (RFC 9293 3.8.4).
  */
 void
-tcp_timer_keep(void *xtp)
+tcp_timer_keep(void *xso)
 {
-	struct tcpcb *tp = xtp;
-	struct socket *so;
-	int s, idle, drop;
+	struct socket *so = xso;
+	struct tcpcb *tp;
+	int last, s, idle;
 
-	CURVNET_SET(tp->t_vnet);
-	drop = 0;
+	CURVNET_SET(so->so_vnet);
 	s = splnet();
-	if (!tcp_timer_enter(tp, TCPT_KEEP))
+	if ((tp = tcp_timer_enter(so, TCPT_KEEP)) == NULL)
 		goto out;
-	so = tp->t_inpcb->inp_socket;
 	TCPSTAT_INC(tcps_keeptimeo);
 	if (tp->t_state < TCPS_ESTABLISHED)
 		goto dropit;
@@ -178,11 +197,12 @@ tcp_timer_keep(void *xtp)
 	goto out;
 dropit:
 	TCPSTAT_INC(tcps_keepdrops);
-	drop = 1;
+	(void)tcp_dropconn(tp, ETIMEDOUT);
 out:
+	last = sorele(so);
 	splx(s);
-	if (drop)
-		(void)tcp_drop(tp, ETIMEDOUT);
+	if (last)
+		sofree(so);
 	CURVNET_RESTORE();
 }
 
@@ -191,15 +211,15 @@ out:
  * probe it (RFC 9293 3.8.6.1).
  */
 void
-tcp_timer_persist(void *xtp)
+tcp_timer_persist(void *xso)
 {
-	struct tcpcb *tp = xtp;
-	int s, drop;
+	struct socket *so = xso;
+	struct tcpcb *tp;
+	int last, s;
 
-	CURVNET_SET(tp->t_vnet);
-	drop = 0;
+	CURVNET_SET(so->so_vnet);
 	s = splnet();
-	if (!tcp_timer_enter(tp, TCPT_PERSIST))
+	if ((tp = tcp_timer_enter(so, TCPT_PERSIST)) == NULL)
 		goto out;
 	TCPSTAT_INC(tcps_persisttimeo);
 	/*
@@ -210,7 +230,7 @@ tcp_timer_persist(void *xtp)
 	if (tp->t_rxtshift == TCP_MAXRXTSHIFT &&
 	    ticks - tp->t_rcvtime >= TCPTV_REXMTMAX * TCP_MAXRXTSHIFT) {
 		TCPSTAT_INC(tcps_persistdrop);
-		drop = 1;
+		(void)tcp_dropconn(tp, ETIMEDOUT);
 		goto out;
 	}
 	tcp_setpersist(tp);
@@ -218,9 +238,10 @@ tcp_timer_persist(void *xtp)
 	(void)tcp_output(tp);
 	tp->t_flags &= ~TF_FORCEDATA;
 out:
+	last = sorele(so);
 	splx(s);
-	if (drop)
-		(void)tcp_drop(tp, ETIMEDOUT);
+	if (last)
+		sofree(so);
 	CURVNET_RESTORE();
 }
 
@@ -230,22 +251,22 @@ out:
  * from snd_una.
  */
 void
-tcp_timer_rexmt(void *xtp)
+tcp_timer_rexmt(void *xso)
 {
-	struct tcpcb *tp = xtp;
+	struct socket *so = xso;
+	struct tcpcb *tp;
 	u_long win;
-	int s, rexmt, drop;
+	int last, s, rexmt;
 
-	CURVNET_SET(tp->t_vnet);
-	drop = 0;
+	CURVNET_SET(so->so_vnet);
 	s = splnet();
-	if (!tcp_timer_enter(tp, TCPT_REXMT))
+	if ((tp = tcp_timer_enter(so, TCPT_REXMT)) == NULL)
 		goto out;
 	if (++tp->t_rxtshift > (tp->t_state == TCPS_SYN_SENT ?
 	    TCP_SYNRXTSHIFT : TCP_MAXRXTSHIFT)) {
 		tp->t_rxtshift = TCP_MAXRXTSHIFT;
 		TCPSTAT_INC(tcps_timeoutdrop);
-		drop = 1;
+		(void)tcp_dropconn(tp, ETIMEDOUT);
 		goto out;
 	}
 	TCPSTAT_INC(tcps_rexmttimeo);
@@ -279,8 +300,9 @@ tcp_timer_rexmt(void *xtp)
 	EXIT_FASTRECOVERY(tp);
 	(void)tcp_output(tp);
 out:
+	last = sorele(so);
 	splx(s);
-	if (drop)
-		(void)tcp_drop(tp, ETIMEDOUT);
+	if (last)
+		sofree(so);
 	CURVNET_RESTORE();
 }
