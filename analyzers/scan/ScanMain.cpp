@@ -170,7 +170,7 @@ void scanFiles(Inputs &In) {
   auto Sel = DB->select(Files);
   if (!Sel)
     usage(Sel.takeError());
-  std::vector<std::string> Todo = std::move(*Sel);
+  std::vector<std::string> Selected = std::move(*Sel);
   if (!Shard.empty()) {
     unsigned I = 0, N = 0;
     llvm::StringRef A, B;
@@ -179,10 +179,10 @@ void scanFiles(Inputs &In) {
         I > N)
       usage("--shard: expected I/N with 1 <= I <= N, got '" + Shard + "'");
     std::vector<std::string> Mine;
-    for (size_t K = 0; K < Todo.size(); ++K)
+    for (size_t K = 0; K < Selected.size(); ++K)
       if (K % N == I - 1)
-        Mine.push_back(Todo[K]);
-    Todo = std::move(Mine);
+        Mine.push_back(Selected[K]);
+    Selected = std::move(Mine);
   }
   In.Root = RootOpt.empty() ? DB->commonRoot() : std::string(RootOpt);
   std::string Why;
@@ -198,12 +198,12 @@ void scanFiles(Inputs &In) {
   }
   FactsCache Cache(NoCache ? std::string() : Dir);
 
-  std::vector<TUFacts> Facts(Todo.size());
-  std::vector<ParseResult> Results(Todo.size());
+  std::vector<TUFacts> Facts(Selected.size());
+  std::vector<ParseResult> Results(Selected.size());
   std::atomic<unsigned> Parsed{0}, Cached{0};
-  parallelFor(Todo.size(), Jobs, /*Progress=*/true, [&](size_t I) {
+  parallelFor(Selected.size(), Jobs, /*Progress=*/true, [&](size_t I) {
     std::vector<clang::tooling::CompileCommand> Cmds =
-        DB->getCompileCommands(Todo[I]);
+        DB->getCompileCommands(Selected[I]);
     const clang::tooling::CompileCommand &Cmd = Cmds.front();
     std::vector<std::string> Args = Adjust(Cmd.CommandLine, Cmd.Filename);
     Args.push_back(Cmd.Directory);
@@ -219,7 +219,7 @@ void scanFiles(Inputs &In) {
     if (Results[I].Ok)
       Cache.store(Cmd.Filename, Args, Deps, Facts[I]);
   });
-  for (size_t I = 0; I < Todo.size(); ++I) {
+  for (size_t I = 0; I < Selected.size(); ++I) {
     if (Results[I].Ok)
       In.TUs.push_back(std::move(Facts[I]));
     else

@@ -90,17 +90,24 @@ std::string shellQuote(const std::string &S) {
   return Out + "'";
 }
 
-/// The first of the symbolizers that is installed: its command line for
-/// Path, to which the addresses are appended; one output line each.
+/// The first of the symbolizers that is installed, looked up once: its
+/// command line for Path, to which the addresses are appended; one output
+/// line each. Empty when there is none.
 std::string symbolizerFor(const std::string &Path) {
-  for (const char *Llvm : {"llvm-symbolizer-14", "llvm-symbolizer"})
-    if (system((std::string("command -v ") + Llvm + " >/dev/null 2>&1")
-                   .c_str()) == 0)
-      return std::string(Llvm) + " --obj=" + shellQuote(Path) +
-             " --output-style=GNU --no-inlines --functions=none";
-  if (system("command -v addr2line >/dev/null 2>&1") == 0)
+  static const std::string Tool = [] {
+    for (const char *T :
+         {"llvm-symbolizer-14", "llvm-symbolizer", "addr2line"})
+      if (system((std::string("command -v ") + T + " >/dev/null 2>&1")
+                     .c_str()) == 0)
+        return std::string(T);
+    return std::string();
+  }();
+  if (Tool.empty())
+    return "";
+  if (Tool == "addr2line")
     return "addr2line -e " + shellQuote(Path);
-  return "";
+  return Tool + " --obj=" + shellQuote(Path) +
+         " --output-style=GNU --no-inlines --functions=none";
 }
 
 /// After the reports: "module+0xOFFSET  file:line" for each code address
