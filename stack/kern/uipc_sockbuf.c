@@ -67,15 +67,28 @@ sbunlock(struct sockbuf *sb)
 }
 
 /*
+ * Tell the pollers something changed: the pollers' generation changes in
+ * a section of its own, which may be inside another, so a poller that
+ * scanned before this wakeup sees the change before it sleeps.
+ */
+void
+sopollwakeup(void)
+{
+	int s;
+
+	s = splnet();
+	sopoll_gen++;
+	wakeup(&sopoll_gen);
+	splx(s);
+}
+
+/*
  * Wake up the threads waiting on a socket buffer and the pollers, and
- * call the socket's upcall.  Called in the socket's splnet section; the
- * pollers' generation changes in a section of its own inside it, so a
- * poller that scanned before this wakeup sees the change before it sleeps.
+ * call the socket's upcall.  Called in the socket's splnet section.
  */
 void
 sowakeup(struct socket *so, struct sockbuf *sb)
 {
-	int s;
 
 	if (sb->sb_flags & SB_WAIT) {
 		sb->sb_flags &= ~SB_WAIT;
@@ -83,10 +96,7 @@ sowakeup(struct socket *so, struct sockbuf *sb)
 	}
 	if (sb->sb_flags & SB_SEL) {
 		sb->sb_flags &= ~SB_SEL;
-		s = splnet();
-		sopoll_gen++;
-		wakeup(&sopoll_gen);
-		splx(s);
+		sopollwakeup();
 	}
 	if ((sb->sb_flags & SB_UPCALL) && so->so_upcall != NULL)
 		(*so->so_upcall)(so, so->so_upcallarg, M_NOWAIT);

@@ -122,11 +122,10 @@ solisten(struct socket *so, int backlog, struct thread *td)
 		splx(s);
 		return (error);
 	}
-	if (TAILQ_EMPTY(&so->so_comp))
-		so->so_options |= SO_ACCEPTCONN;
+	so->so_options |= SO_ACCEPTCONN;
 	if (backlog < 0 || backlog > somaxconn)
 		backlog = somaxconn;
-	so->so_qlimit = backlog;
+	soqsetlimit(so, backlog);
 	splx(s);
 	return (0);
 }
@@ -153,7 +152,8 @@ soref(struct socket *so)
 /*
  * Drop a reference.  Nonzero when it was the last: the caller then calls
  * sofree() once out of the socket's section (sofree frees the socket only
- * when the protocol and the descriptor are gone as well).
+ * when the protocol and the descriptor are gone as well).  socount()
+ * reads the count, for a caller deciding whether the socket may go.
  */
 int
 sorele(struct socket *so)
@@ -166,6 +166,17 @@ sorele(struct socket *so)
 	return (last);
 }
 
+static int
+socount(struct socket *so)
+{
+	int refs, s;
+
+	s = splnet();
+	refs = so->so_count;
+	splx(s);
+	return (refs);
+}
+
 /*
  * Free a socket once neither the descriptor nor the protocol refers to
  * it, and no thread holds a reference.  A completed connection not yet
@@ -174,26 +185,11 @@ sorele(struct socket *so)
 void
 sofree(struct socket *so)
 {
-	struct socket *head;
-	int refs, s;
 
-	s = splnet();
-	refs = so->so_count;
-	splx(s);
-	if (refs != 0 || so->so_pcb != NULL ||
-	    (so->so_state & SS_NOFDREF) == 0)
+	if (so->so_pcb != NULL || (so->so_state & SS_NOFDREF) == 0)
 		return;
-	head = so->so_head;
-	if (head != NULL) {
-		if (so->so_state & SS_INCOMP)
-			soqremque(so, 0);
-		else if (so->so_state & SS_COMP) {
-			/* Still on the accept queue: accept() will take it. */
-			return;
-		} else
-			panic("sofree: so %p has head %p but is on no queue",
-			    so, head);
-	}
+	if (soqabandon(so))
+		return;
 	sbrelease(&so->so_snd, so);
 	sorflush(so);
 	sodealloc(so);
@@ -208,27 +204,22 @@ int
 soclose(struct socket *so)
 {
 	struct socket *sp;
-	int error, last, s;
+	int error, last, listener, s;
 
 	/*
-	 * Each queued connection is taken off the listener in the
-	 * listener's section and aborted after it, as bsd_accept() does
-	 * with the one it accepts: off the queue it is ours alone, and
-	 * soabort() frees it through calls that raise the level for it.
+	 * A listener takes no more connections (sonewconn() tests
+	 * SO_ACCEPTCONN in its section), then each queued one is taken off
+	 * with a reference and aborted in its own section: two sockets'
+	 * sections are never nested.
 	 */
-	for (;;) {
-		s = splnet();
-		sp = NULL;
-		if (so->so_options & SO_ACCEPTCONN) {
-			if ((sp = TAILQ_FIRST(&so->so_incomp)) != NULL)
-				soqremque(sp, 0);
-			else if ((sp = TAILQ_FIRST(&so->so_comp)) != NULL)
-				soqremque(sp, 1);
-		}
-		splx(s);
-		if (sp == NULL)
-			break;
+	s = splnet();
+	listener = (so->so_options & SO_ACCEPTCONN) != 0;
+	so->so_options &= ~SO_ACCEPTCONN;
+	splx(s);
+	while (listener && (sp = soqtake(so, -1)) != NULL) {
 		soabort(sp);
+		if (sorele(sp))
+			sofree(sp);
 	}
 	error = 0;
 	s = splnet();
@@ -314,9 +305,11 @@ soconnect(struct socket *so, struct sockaddr *nam, struct thread *td)
 {
 	int error, s;
 
-	if (so->so_options & SO_ACCEPTCONN)
-		return (EOPNOTSUPP);
 	s = splnet();
+	if (so->so_options & SO_ACCEPTCONN) {
+		splx(s);
+		return (EOPNOTSUPP);
+	}
 	/*
 		 * A connection-oriented protocol connects only once (EISCONN).  A
 		 * connected datagram socket is disconnected first, so connecting it
@@ -1092,18 +1085,12 @@ soisconnecting(struct socket *so)
 void
 soisconnected(struct socket *so)
 {
-	struct socket *head;
 
 	so->so_state &= ~(SS_ISCONNECTING | SS_ISDISCONNECTING |
 	    SS_ISCONFIRMING);
 	so->so_state |= SS_ISCONNECTED;
-	head = so->so_head;
-	if (head != NULL && (so->so_state & SS_INCOMP)) {
-		soqremque(so, 0);
-		soqinsque(head, so, 1);
-		sorwakeup(head);
-		wakeup(&head->so_timeo);
-	} else {
+	/* Queued on a listener: now on its completed queue, for accept(). */
+	if (soqcomplete(so) == 0) {
 		wakeup(&so->so_timeo);
 		sorwakeup(so);
 		sowwakeup(so);
@@ -1147,13 +1134,17 @@ struct socket *
 sonewconn(struct socket *head, int connstatus)
 {
 	struct socket *so;
+	struct soqinfo qi;
 
-	if (head->so_qlen > 3 * head->so_qlimit / 2)
+	/* A listener being closed takes no more (soclose). */
+	if ((head->so_options & SO_ACCEPTCONN) == 0)
+		return (NULL);
+	soqinfo(head, &qi);
+	if (qi.sqi_qlen > 3 * qi.sqi_qlimit / 2)
 		return (NULL);
 	so = soalloc(M_NOWAIT);
 	if (so == NULL)
 		return (NULL);
-	so->so_head = head;
 	so->so_type = head->so_type;
 	so->so_options = head->so_options & ~SO_ACCEPTCONN;
 	so->so_linger = head->so_linger;
@@ -1171,52 +1162,254 @@ sonewconn(struct socket *head, int connstatus)
 	so->so_snd.sb_lowat = head->so_snd.sb_lowat;
 	so->so_rcv.sb_timeo = head->so_rcv.sb_timeo;
 	so->so_snd.sb_timeo = head->so_snd.sb_timeo;
-	if (connstatus) {
-		soqinsque(head, so, 1);
+	/* Queued, the socket may be accepted: complete it first. */
+	so->so_state |= connstatus;
+	soqinsque(head, so, connstatus ? 1 : 0);
+	if (connstatus)
 		sorwakeup(head);
-		wakeup(&head->so_timeo);
-		so->so_state |= connstatus;
-	} else
-		soqinsque(head, so, 0);
 	return (so);
+}
+
+/*
+ * A listener's queues.  They are changed from two sides that cannot hold
+ * each other's socket: the listener's (sonewconn() in the input path,
+ * accept(), close) and a queued connection's (soisconnected() when its
+ * handshake completes, sofree() when it is closed on the queue).  So the
+ * queues, their counts and limit, and a queued socket's so_head and
+ * so_qstate change only in the sections of the functions below, which
+ * call nothing that raises the level but the reference count's and the
+ * pollers' sections; any socket's section may be around them.
+ *
+ * soqlink(), soqunlink_locked() and soqsnapshot() do the work inside
+ * such a section.
+ */
+static void
+soqlink(struct socket *head, struct socket *so, int q)
+{
+
+	so->so_head = head;
+	if (q == 0) {
+		head->so_incqlen++;
+		so->so_qstate |= SQ_INCOMP;
+		TAILQ_INSERT_TAIL(&head->so_incomp, so, so_list);
+	} else {
+		head->so_qlen++;
+		so->so_qstate |= SQ_COMP;
+		TAILQ_INSERT_TAIL(&head->so_comp, so, so_list);
+		/* The acceptor sleeps in soqaccept()'s section. */
+		wakeup(&head->so_timeo);
+		sopollwakeup();
+	}
+}
+
+static void
+soqunlink_locked(struct socket *so)
+{
+	struct socket *head;
+
+	head = so->so_head;
+	KASSERT(head != NULL, ("soqunlink: no head"));
+	if (so->so_qstate & SQ_INCOMP) {
+		TAILQ_REMOVE(&head->so_incomp, so, so_list);
+		head->so_incqlen--;
+	} else {
+		KASSERT(so->so_qstate & SQ_COMP, ("soqunlink: on no queue"));
+		TAILQ_REMOVE(&head->so_comp, so, so_list);
+		head->so_qlen--;
+	}
+	so->so_qstate &= ~(SQ_INCOMP | SQ_COMP);
+	so->so_head = NULL;
 }
 
 /* Put so on the incomplete (q == 0) or complete (q == 1) queue of head. */
 void
 soqinsque(struct socket *head, struct socket *so, int q)
 {
+	int s;
 
-	so->so_head = head;
-	if (q == 0) {
-		head->so_incqlen++;
-		so->so_state |= SS_INCOMP;
-		TAILQ_INSERT_TAIL(&head->so_incomp, so, so_list);
-	} else {
-		head->so_qlen++;
-		so->so_state |= SS_COMP;
-		TAILQ_INSERT_TAIL(&head->so_comp, so, so_list);
+	s = splnet();
+	soqlink(head, so, q);
+	splx(s);
+}
+
+/*
+ * Take the first socket off head's incomplete (q == 0) or complete
+ * (q == 1) queue, or either, the incomplete first (q == -1), with a
+ * reference.  NULL when there is none.
+ */
+struct socket *
+soqtake(struct socket *head, int q)
+{
+	struct socket *so;
+	int s;
+
+	s = splnet();
+	so = NULL;
+	if (q != 1)
+		so = TAILQ_FIRST(&head->so_incomp);
+	if (so == NULL && q != 0)
+		so = TAILQ_FIRST(&head->so_comp);
+	if (so != NULL) {
+		soqunlink_locked(so);
+		soref(so);
 	}
+	splx(s);
+	return (so);
+}
+
+/*
+ * Take so off its listener's queue, with a reference.  0 when it was on
+ * none (someone else took it, and closes it).
+ */
+int
+soqunlink(struct socket *so)
+{
+	int queued, s;
+
+	s = splnet();
+	queued = so->so_head != NULL;
+	if (queued) {
+		soqunlink_locked(so);
+		soref(so);
+	}
+	splx(s);
+	return (queued);
+}
+
+/*
+ * accept(): take the first completed connection of head, with a
+ * reference, into *aso; or, with none, sleep once for one (up to timo
+ * ticks) and return 0 with *aso NULL, for the caller to test the
+ * listener's state again.  EWOULDBLOCK when nbio and none is queued.
+ * The sleep's interlock is this section, in which soqlink() wakes it up.
+ * (The listener's error and end of input are raised in its own section,
+ * by a teardown that repeats its wakeup until the call returns.)
+ */
+int
+soqaccept(struct socket *head, int nbio, int timo, struct socket **aso)
+{
+	struct socket *so;
+	int error, s;
+
+	error = 0;
+	s = splnet();
+	so = TAILQ_FIRST(&head->so_comp);
+	if (so != NULL) {
+		soqunlink_locked(so);
+		soref(so);
+	} else if (nbio)
+		error = EWOULDBLOCK;
+	else
+		error = tsleep(&head->so_timeo, PSOCK | PCATCH, "accept",
+		    timo);
+	splx(s);
+	*aso = so;
+	return (error);
+}
+
+/*
+ * so's handshake completed: if it waits on a listener's incomplete queue,
+ * move it to the complete one and wake the acceptor (nonzero then).
+ */
+int
+soqcomplete(struct socket *so)
+{
+	struct socket *head;
+	int queued, s;
+
+	s = splnet();
+	head = so->so_head;
+	queued = head != NULL && (so->so_qstate & SQ_INCOMP);
+	if (queued) {
+		soqunlink_locked(so);
+		soqlink(head, so, 1);
+	}
+	splx(s);
+	return (queued);
+}
+
+/*
+ * sofree() of a socket neither the protocol nor a descriptor has: off an
+ * incomplete queue it goes; nonzero when it must stay, on a complete
+ * queue (accept() will take it) or referenced.  The count is read here,
+ * where accept() takes its reference, so one cannot slip in between.
+ */
+int
+soqabandon(struct socket *so)
+{
+	int keep, s;
+
+	s = splnet();
+	keep = 0;
+	if (so->so_qstate & SQ_INCOMP)
+		soqunlink_locked(so);
+	else if (so->so_qstate & SQ_COMP)
+		keep = 1;
+	if (!keep && socount(so) != 0)
+		keep = 1;
+	splx(s);
+	return (keep);
 }
 
 void
-soqremque(struct socket *so, int q)
+soqsetlimit(struct socket *head, int backlog)
+{
+	int s;
+
+	s = splnet();
+	head->so_qlimit = backlog;
+	splx(s);
+}
+
+/* Completed connections waiting on head (poll: readable when any). */
+int
+soqlen(struct socket *head)
+{
+	int qlen, s;
+
+	s = splnet();
+	qlen = head->so_qlen;
+	splx(s);
+	return (qlen);
+}
+
+static void
+soqsnapshot(struct socket *head, struct soqinfo *qi)
+{
+
+	qi->sqi_qlen = head->so_qlen;
+	qi->sqi_incqlen = head->so_incqlen;
+	qi->sqi_qlimit = head->so_qlimit;
+}
+
+/* A snapshot of head's queues. */
+void
+soqinfo(struct socket *head, struct soqinfo *qi)
+{
+	int s;
+
+	s = splnet();
+	soqsnapshot(head, qi);
+	splx(s);
+}
+
+/*
+ * The same of the listener so is queued on, incomplete; 0 when it is not
+ * (accepted, or never queued).
+ */
+int
+soqheadinfo(struct socket *so, struct soqinfo *qi)
 {
 	struct socket *head;
+	int queued, s;
 
+	s = splnet();
 	head = so->so_head;
-	KASSERT(head != NULL, ("soqremque: no head"));
-	if (q == 0) {
-		KASSERT(so->so_state & SS_INCOMP, ("soqremque: not incomp"));
-		TAILQ_REMOVE(&head->so_incomp, so, so_list);
-		head->so_incqlen--;
-		so->so_state &= ~SS_INCOMP;
-	} else {
-		KASSERT(so->so_state & SS_COMP, ("soqremque: not comp"));
-		TAILQ_REMOVE(&head->so_comp, so, so_list);
-		head->so_qlen--;
-		so->so_state &= ~SS_COMP;
-	}
-	so->so_head = NULL;
+	queued = head != NULL && (so->so_qstate & SQ_INCOMP);
+	if (queued)
+		soqsnapshot(head, qi);
+	splx(s);
+	return (queued);
 }
 
 /*

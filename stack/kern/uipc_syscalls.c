@@ -250,7 +250,7 @@ bsd_accept(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp)
 	struct file *fp;
 	struct socket *head, *so;
 	struct sockaddr *sa;
-	int error, fd, ss;
+	int error, fd, nbio, ss, timo;
 
 	if ((error = getsock(s, &fp)) != 0)
 		return (seterr(error));
@@ -259,40 +259,30 @@ bsd_accept(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp)
 	sa = NULL;
 	fd = -1;
 	SOCALL_ENTER(head);
-	ss = splnet();
-	if ((head->so_options & SO_ACCEPTCONN) == 0) {
-		error = EINVAL;
-		goto done;
-	}
-	if ((head->so_state & SS_NBIO) && TAILQ_EMPTY(&head->so_comp)) {
-		error = EWOULDBLOCK;
-		goto done;
-	}
-	while (TAILQ_EMPTY(&head->so_comp) && head->so_error == 0) {
-		if (head->so_state & SS_CANTRCVMORE) {
-			head->so_error = ECONNABORTED;
-			break;
-		}
-		error = tsleep(&head->so_timeo, PSOCK | PCATCH, "accept",
-		    head->so_rcv.sb_timeo);
-		if (error)
-			goto done;
-	}
-	if (head->so_error) {
-		error = head->so_error;
-		head->so_error = 0;
-		goto done;
-	}
-	so = TAILQ_FIRST(&head->so_comp);
-	soqremque(so, 1);
 	/*
-	 * Off the queue, a socket nobody holds is freed by the protocol's
-	 * close (a RST arriving now): our reference keeps it until it is
-	 * accepted, and is dropped after.
+	 * The listener's state is tested in its section, the queue taken
+	 * from (or slept on) in the queue's (soqaccept), until a connection
+	 * comes or the listener fails.  The connection comes with a
+	 * reference: off the queue, a socket nobody holds would be freed by
+	 * the protocol's close (a RST arriving now).
 	 */
-	soref(so);
-done:
-	splx(ss);
+	for (;;) {
+		ss = splnet();
+		if ((head->so_options & SO_ACCEPTCONN) == 0)
+			error = EINVAL;
+		else if (head->so_error) {
+			error = head->so_error;
+			head->so_error = 0;
+		} else if (head->so_state & SS_CANTRCVMORE)
+			error = ECONNABORTED;
+		nbio = (head->so_state & SS_NBIO) != 0;
+		timo = head->so_rcv.sb_timeo;
+		splx(ss);
+		if (error == 0)
+			error = soqaccept(head, nbio, timo, &so);
+		if (error != 0 || so != NULL)
+			break;
+	}
 	/*
 	 * Accepted outside the listener's section, since its own calls raise
 	 * the level for it.
@@ -302,8 +292,8 @@ done:
 		if (error == 0)
 			error = fdalloc(so, &fd);
 		if (error) {
-			if ((so->so_state & SS_NOFDREF) == 0)
-				soclose(so);
+			/* soaccept() gave it the descriptor's reference. */
+			soclose(so);
 			fd = -1;
 		}
 		if (sorele(so))
@@ -326,7 +316,7 @@ bsd_connect(int s, const struct bsd_sockaddr *addr, bsd_socklen_t len)
 	struct file *fp;
 	struct socket *so;
 	struct sockaddr *sa;
-	int error, ss;
+	int busy, error, ss;
 
 	if ((error = getsock(s, &fp)) != 0)
 		return (seterr(error));
@@ -336,18 +326,22 @@ bsd_connect(int s, const struct bsd_sockaddr *addr, bsd_socklen_t len)
 		return (seterr(error));
 	}
 	SOCALL_ENTER(so);
-	if ((so->so_state & SS_NBIO) && (so->so_state & SS_ISCONNECTING)) {
+	ss = splnet();
+	busy = (so->so_state & SS_NBIO) && (so->so_state & SS_ISCONNECTING);
+	splx(ss);
+	if (busy) {
 		error = EALREADY;
 		goto done;
 	}
 	error = soconnect(so, sa, curthread);
 	if (error)
 		goto done;
+	ss = splnet();
 	if ((so->so_state & SS_NBIO) && (so->so_state & SS_ISCONNECTING)) {
+		splx(ss);
 		error = EINPROGRESS;
 		goto done;
 	}
-	ss = splnet();
 	while ((so->so_state & SS_ISCONNECTING) && so->so_error == 0) {
 		error = tsleep(&so->so_timeo, PSOCK | PCATCH, "connec", 0);
 		if (error)
@@ -574,7 +568,7 @@ getname(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp, int peer)
 	struct file *fp;
 	struct socket *so;
 	struct sockaddr *sa;
-	int error;
+	int connected, error, ss;
 
 	if (addr == NULL || lenp == NULL)
 		return (seterr(EFAULT));
@@ -583,7 +577,10 @@ getname(int s, struct bsd_sockaddr *addr, bsd_socklen_t *lenp, int peer)
 	so = fp->f_so;
 	sa = NULL;
 	SOCALL_ENTER(so);
-	if (peer && (so->so_state & (SS_ISCONNECTED | SS_ISCONFIRMING)) == 0)
+	ss = splnet();
+	connected = (so->so_state & (SS_ISCONNECTED | SS_ISCONFIRMING)) != 0;
+	splx(ss);
+	if (peer && !connected)
 		error = ENOTCONN;
 	else if (peer)
 		error = (*so->so_proto->pr_usrreqs->pru_peeraddr)(so, &sa);
@@ -617,13 +614,14 @@ bsd_fcntl(int s, int cmd, int arg)
 {
 	struct file *fp;
 	struct socket *so;
-	int error, ret;
+	int error, ret, ss;
 
 	if ((error = getsock(s, &fp)) != 0)
 		return (seterr(error));
 	so = fp->f_so;
 	ret = 0;
 	SOCALL_ENTER(so);
+	ss = splnet();
 	switch (cmd) {
 	case BSD_F_GETFL:
 		ret = (so->so_state & SS_NBIO) ? BSD_O_NONBLOCK : 0;
@@ -638,6 +636,7 @@ bsd_fcntl(int s, int cmd, int arg)
 		error = EINVAL;
 		break;
 	}
+	splx(ss);
 	SOCALL_EXIT(so);
 	fdrop(fp);
 	if (error)

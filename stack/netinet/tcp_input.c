@@ -41,10 +41,10 @@
 
 /* Completed connections a listener queues: 3/2 of listen()'s backlog. */
 static int
-tcp_backlog(struct socket *head)
+tcp_backlog(const struct soqinfo *qi)
 {
 
-	return (imax(3 * head->so_qlimit / 2, 1));
+	return (imax(3 * qi->sqi_qlimit / 2, 1));
 }
 
 /*
@@ -326,6 +326,7 @@ tcp_input(struct mbuf *m, int off0)
 	struct tcpcb *tp = NULL;
 	struct socket *so, *sp = NULL, *sp2 = NULL;
 	struct tcpopt to;
+	struct soqinfo qi;
 	struct ifnet *ifp;
 	u_char *optp = NULL;
 	int optlen = 0, off, tlen, otlen, thflags, todrop, acked;
@@ -454,18 +455,17 @@ tcp_input(struct mbuf *m, int off0)
 		 * SYN flood the oldest makes room for the newest, so that a
 		 * genuine client still gets in.
 		 */
-		if (so->so_qlen >= tcp_backlog(so)) {
+		soqinfo(so, &qi);
+		if (qi.sqi_qlen >= tcp_backlog(&qi)) {
 			TCPSTAT_INC(tcps_listendrop);
 			goto drop;
 		}
-		if (so->so_incqlen >= imax(tcp_backlog(so), TCP_MININCQ)) {
+		if (qi.sqi_incqlen >= imax(tcp_backlog(&qi), TCP_MININCQ)) {
 			TCPSTAT_INC(tcps_listendrop);
-			sp = TAILQ_FIRST(&so->so_incomp);
+			/* Closed once out of the listener's section. */
+			sp = soqtake(so, 0);
 			if (sp == NULL)
 				goto drop;
-			/* Closed once out of the listener's section. */
-			soqremque(sp, 0);
-			soref(sp);
 		}
 		so2 = sonewconn(so, 0);
 		if (so2 == NULL) {
@@ -487,9 +487,8 @@ tcp_input(struct mbuf *m, int off0)
 			 * Off the queue, closed after the listener's section
 			 * like an embryonic connection given up on.
 			 */
-			soqremque(so2, 0);
-			soref(so2);
-			sp2 = so2;
+			if (soqunlink(so2))
+				sp2 = so2;
 			goto drop;
 		}
 		tp2->t_flags |= tp->t_flags & (TF_NODELAY | TF_NOPUSH |
@@ -747,8 +746,7 @@ tcp_input(struct mbuf *m, int off0)
 		 * ignore the ACK and stay embryonic; the SYN|ACK is resent
 		 * and the handshake completes once the application accepts.
 		 */
-		if (so->so_head != NULL && (so->so_state & SS_INCOMP) &&
-		    so->so_head->so_qlen >= tcp_backlog(so->so_head)) {
+		if (soqheadinfo(so, &qi) && qi.sqi_qlen >= tcp_backlog(&qi)) {
 			TCPSTAT_INC(tcps_listendrop);
 			goto drop;
 		}

@@ -314,17 +314,23 @@ tcp_usr_shutdown(struct socket *so)
 	return (0);
 }
 
-/* The user read data: the window may have opened. */
+/*
+ * The data path: the user read data (the window may have opened) or
+ * queues data to send.  soreceive() and sosend() call these at splnet
+ * already, in their socket's section, which is all a connection's send
+ * and receive state needs (the input path changes it in that section
+ * too); only a close takes more (the tables, in tcp_usr_send).
+ */
 static int
 tcp_usr_rcvd(struct socket *so, int flags)
 {
 	struct inpcb *inp;
 	struct tcpcb *tp;
-	int s;
 
-	TCP_REQ_START(so, inp, tp, s);
+	inp = sotoinpcb(so);
+	if (inp == NULL || (tp = intotcpcb(inp)) == NULL)
+		return (EINVAL);
 	(void)tcp_output(tp);
-	splx(s);
 	return (0);
 }
 
@@ -342,23 +348,19 @@ tcp_usr_send(struct socket *so, int flags, struct mbuf *m,
 			m_freem(m);
 		return (EINVAL);
 	}
-	s = splnet();
 	inp = sotoinpcb(so);
 	if (inp == NULL || (tp = intotcpcb(inp)) == NULL) {
-		splx(s);
 		if (m != NULL)
 			m_freem(m);
 		return (ECONNRESET);
 	}
 	if (flags & PRUS_OOB) {
-		splx(s);
 		if (m != NULL)
 			m_freem(m);
 		return (EOPNOTSUPP);
 	}
 	if (tp->t_state < TCPS_ESTABLISHED && tp->t_state != TCPS_SYN_SENT &&
 	    tp->t_state != TCPS_SYN_RECEIVED) {
-		splx(s);
 		if (m != NULL)
 			m_freem(m);
 		return (ENOTCONN);
@@ -366,12 +368,14 @@ tcp_usr_send(struct socket *so, int flags, struct mbuf *m,
 	if (m != NULL)
 		sbappendstream(&so->so_snd, m);
 	if (flags & PRUS_EOF) {
+		/* Closing may take the connection out of the tables. */
+		s = splnet();
 		socantsendmore(so);
 		tp = tcp_usrclosed(tp);
+		splx(s);
 	}
 	if (tp != NULL)
 		error = tcp_output(tp);
-	splx(s);
 	return (error);
 }
 

@@ -61,7 +61,9 @@ struct socket {
 /*
  * Listen queues.  A listening socket (so_head of the queued ones) keeps
  * two: so_incomp for handshakes still under way and so_comp for
- * established connections that accept() has not taken yet.
+ * established connections that accept() has not taken yet.  These
+ * fields, of the listener and of the queued sockets, change only through
+ * the soq*() functions of uipc_socket.c, never with the rest of a socket.
  */
 	struct	socket *so_head;	/* listener this one is queued on */
 	TAILQ_HEAD(, socket) so_incomp;	/* handshakes in progress */
@@ -70,6 +72,7 @@ struct socket {
 	short	so_qlen;		/* number of unaccepted connections */
 	short	so_incqlen;		/* length of so_incomp */
 	short	so_qlimit;		/* listen backlog */
+	short	so_qstate;		/* SQ_*: which queue it is on */
 	short	so_timeo;		/* connection timeout */
 	u_short	so_error;		/* error affecting connection */
 	struct	sockbuf so_rcv, so_snd;
@@ -89,9 +92,11 @@ struct socket {
 #define	SS_NBIO			0x0100	/* non-blocking ops */
 #define	SS_ASYNC		0x0200	/* async i/o notify */
 #define	SS_ISCONFIRMING		0x0400	/* awaiting confirmation */
-#define	SS_INCOMP		0x0800	/* on the listener's so_incomp */
-#define	SS_COMP			0x1000	/* on the listener's so_comp */
 #define	SS_ISDISCONNECTED	0x2000	/* socket disconnected from peer */
+
+/* so_qstate bits (SQ_*). */
+#define	SQ_INCOMP		0x0001	/* on the listener's so_incomp */
+#define	SQ_COMP			0x0002	/* on the listener's so_comp */
 
 /*
  * Macros for sockets and socket buffering.
@@ -110,7 +115,7 @@ struct socket {
 #define	soreadable(so) \
 	((so)->so_rcv.sb_cc >= (u_int)(so)->so_rcv.sb_lowat || \
 	    ((so)->so_state & SS_CANTRCVMORE) || \
-	    !TAILQ_EMPTY(&(so)->so_comp) || (so)->so_error)
+	    soqlen(so) != 0 || (so)->so_error)
 
 /* sowriteable: a write would not block. */
 #define	sowriteable(so) \
@@ -202,8 +207,28 @@ void	sofree(struct socket *so);
 void	soref(struct socket *so);
 int	sorele(struct socket *so);
 void	sohasoutofband(struct socket *so);
+
+/*
+ * A listener's queues (uipc_socket.c): each call is one section of their
+ * own, which may be entered in a socket's; a socket taken off a queue
+ * comes with a reference (sorele() it, and sofree() when it was the last).
+ */
+struct soqinfo {
+	int	sqi_qlen;		/* completed, not accepted yet */
+	int	sqi_incqlen;		/* handshakes under way */
+	int	sqi_qlimit;		/* listen()'s backlog */
+};
 void	soqinsque(struct socket *head, struct socket *so, int q);
-void	soqremque(struct socket *so, int q);
+struct socket *soqtake(struct socket *head, int q);
+int	soqunlink(struct socket *so);
+int	soqaccept(struct socket *head, int nbio, int timo,
+	    struct socket **aso);
+int	soqcomplete(struct socket *so);
+int	soqabandon(struct socket *so);
+void	soqsetlimit(struct socket *head, int backlog);
+int	soqlen(struct socket *head);
+void	soqinfo(struct socket *head, struct soqinfo *qi);
+int	soqheadinfo(struct socket *so, struct soqinfo *qi);
 
 /* Socket calls (uipc_socket.c). */
 int	socreate(int dom, struct socket **aso, int type, int proto,
@@ -234,5 +259,6 @@ struct sockaddr *sodupsockaddr(const struct sockaddr *sa, int mflags);
  * when a polled buffer changes, and pollers sleep on its address.
  */
 extern int	sopoll_gen;
+void	sopollwakeup(void);
 
 #endif /* !_SYS_SOCKETVAR_H_ */
