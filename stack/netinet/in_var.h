@@ -1,6 +1,7 @@
 /*
  * Interface addresses of the internet family.  The list of all of them
- * (in_ifaddrhead) is a per-instance global, as in_ifaddr was.
+ * (in_ifaddrhead) is a per-instance global, as in_ifaddr was: changed
+ * under Giant at splnet(), looked at from the input path at splnet().
  */
 #ifndef _NETINET_IN_VAR_H_
 #define	_NETINET_IN_VAR_H_
@@ -45,5 +46,10 @@ int	in_control_add(struct ifnet *ifp, struct in_addr addr, int plen);
 int	in_control_delete(struct ifnet *ifp, struct in_addr addr);
 void	in_ifdetach(struct ifnet *ifp);
 struct in_ifaddr *in_ifaddr_byaddr(struct in_addr addr);
+/* Lookups for the input path: the address is copied out (0 or an error). */
+int	in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp);
+int	in_ifaddr_src(struct in_addr dst, struct ifnet *ifp,
+	    struct in_addr *srcp);
+int	in_ifhasaddr(struct ifnet *ifp, struct in_addr addr);
 
 #endif /* !_NETINET_IN_VAR_H_ */
