@@ -169,6 +169,18 @@ if_detach_all(struct ifnethead *gone)
 	}
 }
 
+/*
+ * Free a detached interface.  What it holds lives until here, not only
+ * until if_detach(): a packet it received may still be in the netisr
+ * queues, and its handler looks at the interface.
+ */
+void
+if_free(struct ifnet *ifp)
+{
+
+	free(ifp, M_IFNET);
+}
+
 /* Free the interfaces if_detach_all() detached. */
 void
 if_free_detached(struct ifnethead *gone)
@@ -177,7 +189,7 @@ if_free_detached(struct ifnethead *gone)
 
 	while ((ifp = TAILQ_FIRST(gone)) != NULL) {
 		TAILQ_REMOVE(gone, ifp, if_link);
-		free(ifp, M_IFNET);
+		if_free(ifp);
 	}
 }
 

@@ -50,6 +50,30 @@ in_ifaddr_byaddr(struct in_addr addr)
 	return (ia);
 }
 
+/* The first internet address of ifp; the caller holds the list's level. */
+static struct in_ifaddr *
+in_ifaddr_first(struct ifnet *ifp)
+{
+	struct in_ifaddr *ia;
+
+	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
+		if (ia->ia_ifp == ifp)
+			break;
+	return (ia);
+}
+
+struct in_ifaddr *
+in_ifaddr_byifp(struct ifnet *ifp)
+{
+	struct in_ifaddr *ia;
+	int s;
+
+	s = splnet();
+	ia = in_ifaddr_first(ifp);
+	splx(s);
+	return (ia);
+}
+
 /*
  * The first internet address of ifp, copied into *addrp: 0, or
  * EADDRNOTAVAIL when the interface has none.
@@ -61,7 +85,7 @@ in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp)
 	int s;
 
 	s = splnet();
-	IFP_TO_IA(ifp, ia);
+	ia = in_ifaddr_first(ifp);
 	if (ia != NULL)
 		*addrp = ia->ia_addr.sin_addr;
 	splx(s);
@@ -85,7 +109,7 @@ in_ifaddr_src(struct in_addr dst, struct ifnet *ifp, struct in_addr *srcp)
 		if (ia->ia_addr.sin_addr.s_addr == dst.s_addr)
 			break;
 	if (ia == NULL && ifp != NULL)
-		IFP_TO_IA(ifp, ia);
+		ia = in_ifaddr_first(ifp);
 	if (ia == NULL)
 		ia = TAILQ_FIRST(&V_in_ifaddrhead);
 	if (ia != NULL)
