@@ -150,9 +150,15 @@ private:
 
   void consider(const Expr *Op, const Expr *Target, const Expr *Amount,
                 bool Add) {
-    auto *ME = dyn_cast<MemberExpr>(Target->IgnoreParens());
+    // A field (ipstat.ips_total) or an element of an array field
+    // (icmpstat.icps_inhist[type]): the update's type is the target's.
+    const Expr *T = Target->IgnoreParens();
+    auto *ME = dyn_cast<MemberExpr>(T);
+    if (auto *AS = dyn_cast<ArraySubscriptExpr>(T))
+      ME = dyn_cast<MemberExpr>(AS->getBase()->IgnoreParenImpCasts());
     if (!ME)
       return;
+    QualType TargetType = Target->getType();
     const VarDecl *VD = baseGlobal(ME);
     if (!VD)
       return;
@@ -209,8 +215,7 @@ private:
     }
     std::string Call;
     if (Ct->Form == plan::CounterForm::Counter) {
-      QualType FT = ME->getType();
-      std::string TypeName = FT.getAsString();
+      std::string TypeName = TargetType.getAsString();
       if (TypeName != C.Prof.CounterType) {
         C.site(Loc, RuleCounter, Manual,
                "counter(9) needs field " + Field + " to be " +
@@ -223,11 +228,11 @@ private:
              (Add ? "" : "-") + AmountText + ")";
       C.facts(FID).Needs |= NeedCounter;
     } else {
-      std::string W = atomicWidth(C.Ctx, ME->getType());
+      std::string W = atomicWidth(C.Ctx, TargetType);
       if (W.empty()) {
         C.site(Loc, RuleCounter, Manual,
                "counter field " + Field + " has type " +
-                   ME->getType().getAsString() +
+                   TargetType.getAsString() +
                    ", which atomic(9) has no "
                    "operation for",
                "", Field);

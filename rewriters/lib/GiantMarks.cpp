@@ -1,8 +1,9 @@
 //===- GiantMarks.cpp - migrated modules leave Giant ----------------------===//
 //
 // A module that migrates stops running under Giant: its protocol switch
-// entries get PR_MPSAFE in pr_flags, and its interfaces lose
-// IFF_NEEDSGIANT. Modules of later stages keep both, so every stage builds
+// entries get PR_MPSAFE in pr_flags, its interfaces lose IFF_NEEDSGIANT,
+// and the netisr handlers it registers (netisr_register(num, handler, inq,
+// flags)) get NETISR_MPSAFE in their flags. Modules of later stages keep both, so every stage builds
 // and runs. The engine drops these marks again for a module that still has
 // manual sections or sleeps (it must stay under Giant).
 //
@@ -54,6 +55,43 @@ public:
                "protocol entry marked PR_MPSAFE (its module migrates)");
       }
     }
+    return true;
+  }
+
+  /// netisr_register(num, handler, queue, flags): the handler runs without
+  /// Giant once its module (and the handler's) leaves it.
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD || !FD->getIdentifier() || FD->getName() != "netisr_register" ||
+        CE->getNumArgs() != 4)
+      return true;
+    const Expr *Flags = CE->getArg(3);
+    auto R =
+        C.fileRange(CharSourceRange::getTokenRange(Flags->getSourceRange()));
+    if (!R)
+      return true; // spelled in a macro: not ours to edit
+    std::string T = C.text(Flags->getSourceRange());
+    if (T.empty() || T.find("NETISR_MPSAFE") != std::string::npos)
+      return true;
+    bool Zero = false;
+    if (auto *IL = dyn_cast<IntegerLiteral>(Flags->IgnoreParenImpCasts()))
+      Zero = IL->getValue() == 0 && T == "0";
+    bool Marked =
+        Zero ? mark(R->first, R->second.first,
+                    R->second.second - R->second.first, "NETISR_MPSAFE")
+             : mark(R->first, R->second.second, 0, " | NETISR_MPSAFE");
+    if (!Marked)
+      return true;
+    // The handler vouches for itself: the mark stays only when the module
+    // defining it leaves Giant too.
+    std::vector<std::string> Deps;
+    if (auto *DRE =
+            dyn_cast<DeclRefExpr>(CE->getArg(1)->IgnoreParenCasts()))
+      if (DRE->getDecl()->getIdentifier())
+        Deps.push_back(DRE->getDecl()->getName().str());
+    C.Edits.back().GiantDeps = Deps;
+    C.site(Flags->getBeginLoc(), RuleGiant, Auto,
+           "netisr handler registered NETISR_MPSAFE (its module migrates)");
     return true;
   }
 

@@ -169,6 +169,18 @@ if_detach_all(struct ifnethead *gone)
 	}
 }
 
+/*
+ * Free a detached interface.  What it holds lives until here, not only
+ * until if_detach(): a packet it received may still be in the netisr
+ * queues, and its handler looks at the interface.
+ */
+void
+if_free(struct ifnet *ifp)
+{
+
+	free(ifp, M_IFNET);
+}
+
 /* Free the interfaces if_detach_all() detached. */
 void
 if_free_detached(struct ifnethead *gone)
@@ -177,7 +189,7 @@ if_free_detached(struct ifnethead *gone)
 
 	while ((ifp = TAILQ_FIRST(gone)) != NULL) {
 		TAILQ_REMOVE(gone, ifp, if_link);
-		free(ifp, M_IFNET);
+		if_free(ifp);
 	}
 }
 
@@ -294,14 +306,22 @@ ifa_ifwithaddr(struct sockaddr *addr)
 {
 	struct ifnet *ifp;
 	struct ifaddr *ifa;
+	int s;
 
-	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+	ifa = NULL;
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
+		/* An interface's addresses change at splimp. */
+		s = splimp();
 		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
 			if (ifa->ifa_addr->sa_family == addr->sa_family &&
 			    satosin(ifa->ifa_addr)->sin_addr.s_addr ==
 			    satosin(addr)->sin_addr.s_addr)
-				return (ifa);
-	return (NULL);
+				break;
+		splx(s);
+		if (ifa != NULL)
+			break;
+	}
+	return (ifa);
 }
 
 /* The interface whose point-to-point peer is addr, or NULL. */
@@ -310,16 +330,22 @@ ifa_ifwithdstaddr(struct sockaddr *addr)
 {
 	struct ifnet *ifp;
 	struct ifaddr *ifa;
+	int s;
 
+	ifa = NULL;
 	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
-		if ((ifp->if_flags & IFF_POINTOPOINT) == 0)
-			continue;
-		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
-			if (ifa->ifa_dstaddr != NULL &&
-			    sa_equal(addr, ifa->ifa_dstaddr))
-				return (ifa);
+		s = splimp();
+		if (ifp->if_flags & IFF_POINTOPOINT) {
+			TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
+				if (ifa->ifa_dstaddr != NULL &&
+				    sa_equal(addr, ifa->ifa_dstaddr))
+					break;
+		}
+		splx(s);
+		if (ifa != NULL)
+			break;
 	}
-	return (NULL);
+	return (ifa);
 }
 
 /*
@@ -332,13 +358,15 @@ ifa_ifwithnet(struct sockaddr *addr)
 	struct ifnet *ifp;
 	struct ifaddr *ifa, *best;
 	uint32_t a, mask, bestmask;
+	int s;
 
 	if (addr->sa_family != AF_INET)
 		return (NULL);
 	a = ntohl(satosin(addr)->sin_addr.s_addr);
 	best = NULL;
 	bestmask = 0;
-	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
+	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
+		s = splimp();
 		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link) {
 			if (ifa->ifa_addr->sa_family != AF_INET ||
 			    ifa->ifa_netmask == NULL)
@@ -352,6 +380,8 @@ ifa_ifwithnet(struct sockaddr *addr)
 				bestmask = mask;
 			}
 		}
+		splx(s);
+	}
 	return (best);
 }
 

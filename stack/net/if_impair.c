@@ -188,6 +188,22 @@ impair_counts(struct impair *im, u_long f[4])
 	splx(s);
 }
 
+/*
+ * The far end goes away: deliver() gets a NULL argument from now on.  A
+ * sender without Giant (the other stack's netisr answering ARP) may be
+ * passing a frame through meanwhile; the argument changes at splimp,
+ * where every delivery reads it.
+ */
+void
+impair_unlink(struct impair *im)
+{
+	int s;
+
+	s = splimp();
+	im->im_arg = NULL;
+	splx(s);
+}
+
 void
 impair_stop(struct impair *im)
 {

@@ -42,6 +42,8 @@ void	impair_init(struct impair *im, const struct impair_params *p,
 void	impair_output(struct impair *im, struct mbuf *m);
 /* Add its fault counts to f: lost, duplicated, reordered, delayed. */
 void	impair_counts(struct impair *im, u_long f[4]);
+/* The far end goes away: deliver() gets NULL as its argument from now on. */
+void	impair_unlink(struct impair *im);
 /* Stop: free what is held back.  Caller holds Giant (dropped inside). */
 void	impair_stop(struct impair *im);
 

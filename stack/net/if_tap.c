@@ -246,7 +246,7 @@ tap_attach(const char *name, const char *tapname, int mtu,
 	}
 	if (error) {
 		if_detach(ifp);		/* frees sc through tap_detach */
-		free(ifp, M_IFNET);
+		if_free(ifp);
 		return (error);
 	}
 	if_up(ifp);

@@ -146,6 +146,7 @@ void	if_init_vnet(void);
 void	if_attach(struct ifnet *ifp);
 void	if_detach(struct ifnet *ifp);
 void	if_detach_all(struct ifnethead *gone);
+void	if_free(struct ifnet *ifp);
 void	if_free_detached(struct ifnethead *gone);
 void	if_up(struct ifnet *ifp);
 void	if_down(struct ifnet *ifp);

@@ -43,7 +43,7 @@ vwire_deliver(void *arg, struct mbuf *m)
 	int s;
 
 	sc = arg;
-	peer = sc->sc_peer;
+	peer = sc != NULL ? sc->sc_peer : NULL;
 	if (peer == NULL) {
 		m_freem(m);
 		return;
@@ -90,6 +90,12 @@ vwire_detach(struct ifnet *ifp)
 
 	sc = ifp->if_softc;
 	if (sc->sc_peer != NULL) {
+		/*
+		 * Both ends stop delivering first: the peer's stack may be
+		 * sending through its link (without Giant) right now.
+		 */
+		impair_unlink(&sc->sc_imp);
+		impair_unlink(&sc->sc_peer->sc_imp);
 		sc->sc_peer->sc_peer = NULL;
 		sc->sc_peer = NULL;
 	}

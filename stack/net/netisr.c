@@ -21,6 +21,7 @@ struct netisr {
 	netisr_t *ni_handler;
 	struct	ifqueue *ni_queue;
 	int	ni_flags;
+	int	ni_running;		/* a thread drains the queue (splimp) */
 };
 
 VNET_DEFINE_STATIC(struct netisr, netisrs[NETISR_MAX]);
@@ -57,7 +58,14 @@ netisr_unregister(int num)
 	ni->ni_queue = NULL;
 }
 
-/* Drain one protocol's queue, with Giant unless it is MP-safe. */
+/*
+ * Drain one protocol's queue, with Giant unless it is MP-safe.  One
+ * thread at a time drains a queue: a second one (netisr_poll() beside
+ * the netisr thread, once the handler runs without Giant) waits for the
+ * first to finish, so that packets are handled in order and every packet
+ * queued before netisr_poll() was called has been handled when it
+ * returns.
+ */
 static void
 netisr_run(int num)
 {
@@ -70,6 +78,11 @@ netisr_run(int num)
 		return;
 	if ((ni->ni_flags & NETISR_MPSAFE) == 0)
 		mtx_lock(&Giant);
+	s = splimp();
+	while (ni->ni_running)
+		tsleep(ni, 0, "netisr", 0);
+	ni->ni_running = 1;
+	splx(s);
 	for (;;) {
 		/* Torn down (netisr_destroy_vnet) while we waited for Giant. */
 		if (ni->ni_handler == NULL || ni->ni_queue == NULL)
@@ -81,6 +94,10 @@ netisr_run(int num)
 			break;
 		(*ni->ni_handler)(m);
 	}
+	s = splimp();
+	ni->ni_running = 0;
+	wakeup(ni);
+	splx(s);
 	if ((ni->ni_flags & NETISR_MPSAFE) == 0)
 		mtx_unlock(&Giant);
 }

@@ -225,8 +225,7 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
     struct sockaddr *dst, u_char *desten)
 {
 	struct llinfo_arp *la;
-	struct in_ifaddr *ia;
-	struct in_addr addr;
+	struct in_addr addr, myaddr;
 	struct mbuf *old;
 	int s;
 
@@ -275,10 +274,8 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
 	if (ticks - la->la_lastreq >= hz / 2 || la->la_asked == 0) {
 		la->la_lastreq = ticks;
 		la->la_asked++;
-		IFP_TO_IA(ifp, ia);
-		if (ia != NULL)
-			arprequest(ifp, &ia->ia_addr.sin_addr, &addr,
-			    IF_LLADDR(ifp));
+		if (in_ifpaddr(ifp, &myaddr) == 0)
+			arprequest(ifp, &myaddr, &addr, IF_LLADDR(ifp));
 	}
 	splx(s);
 	return (EWOULDBLOCK);
@@ -315,7 +312,6 @@ in_arpinput(struct mbuf *m)
 	struct ether_arp *ea;
 	struct ether_header *eh;
 	struct ifnet *ifp;
-	struct in_ifaddr *ia;
 	struct llinfo_arp *la;
 	struct sockaddr sa;
 	struct in_addr isaddr, itaddr, myaddr;
@@ -334,22 +330,11 @@ in_arpinput(struct mbuf *m)
 		V_arpstat.rxrequests++;
 	else
 		V_arpstat.rxreplies++;
-	IFP_TO_IA(ifp, ia);
-	if (ia == NULL)
+	if (in_ifpaddr(ifp, &myaddr) != 0)
 		goto drop;
-	myaddr = ia->ia_addr.sin_addr;
 	/* Is the target one of our addresses on this interface? */
-	{
-		struct ifaddr *ifa;
-
-		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
-			if (ifa->ifa_addr->sa_family == AF_INET &&
-			    satosin(ifa->ifa_addr)->sin_addr.s_addr ==
-			    itaddr.s_addr) {
-				myaddr = itaddr;
-				break;
-			}
-	}
+	if (in_ifhasaddr(ifp, itaddr))
+		myaddr = itaddr;
 	if (bcmp(ea->arp_sha, IF_LLADDR(ifp), ETHER_ADDR_LEN) == 0)
 		goto drop;		/* our own address as sender: drop */
 	if (ETHER_IS_MULTICAST(ea->arp_sha) ||

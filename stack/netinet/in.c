@@ -3,7 +3,11 @@
  * their subnet and local routes), and the address predicates.
  *
  * in_ifaddrhead, the list of every internet address of the instance, is
- * a per-instance global protected by Giant, as in_ifaddr was.
+ * a per-instance global protected by Giant, as in_ifaddr was, and by
+ * splnet() against the input path (ip_input(), ARP), which looks at it
+ * from the network software interrupt.  An interface's own address list
+ * (if_addrhead) changes at splimp(), with the interface.  The lookups
+ * the input path makes copy the address out in their section.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -36,11 +40,101 @@ struct in_ifaddr *
 in_ifaddr_byaddr(struct in_addr addr)
 {
 	struct in_ifaddr *ia;
+	int s;
 
+	s = splnet();
 	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
 		if (ia->ia_addr.sin_addr.s_addr == addr.s_addr)
-			return (ia);
-	return (NULL);
+			break;
+	splx(s);
+	return (ia);
+}
+
+/* The first internet address of ifp; the caller holds the list's level. */
+static struct in_ifaddr *
+in_ifaddr_first(struct ifnet *ifp)
+{
+	struct in_ifaddr *ia;
+
+	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
+		if (ia->ia_ifp == ifp)
+			break;
+	return (ia);
+}
+
+struct in_ifaddr *
+in_ifaddr_byifp(struct ifnet *ifp)
+{
+	struct in_ifaddr *ia;
+	int s;
+
+	s = splnet();
+	ia = in_ifaddr_first(ifp);
+	splx(s);
+	return (ia);
+}
+
+/*
+ * The first internet address of ifp, copied into *addrp: 0, or
+ * EADDRNOTAVAIL when the interface has none.
+ */
+int
+in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp)
+{
+	struct in_ifaddr *ia;
+	int s;
+
+	s = splnet();
+	ia = in_ifaddr_first(ifp);
+	if (ia != NULL)
+		*addrp = ia->ia_addr.sin_addr;
+	splx(s);
+	return (ia != NULL ? 0 : EADDRNOTAVAIL);
+}
+
+/*
+ * The source address of a reply to a packet sent to dst and received on
+ * ifp (which may be NULL): dst itself when it is ours, else the address
+ * of ifp, else the first address of the host.  0, or EADDRNOTAVAIL when
+ * the host has no address.
+ */
+int
+in_ifaddr_src(struct in_addr dst, struct ifnet *ifp, struct in_addr *srcp)
+{
+	struct in_ifaddr *ia;
+	int s;
+
+	s = splnet();
+	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
+		if (ia->ia_addr.sin_addr.s_addr == dst.s_addr)
+			break;
+	if (ia == NULL && ifp != NULL)
+		ia = in_ifaddr_first(ifp);
+	if (ia == NULL)
+		ia = TAILQ_FIRST(&V_in_ifaddrhead);
+	if (ia != NULL)
+		*srcp = ia->ia_addr.sin_addr;
+	splx(s);
+	return (ia != NULL ? 0 : EADDRNOTAVAIL);
+}
+
+/* Is addr one of the internet addresses of ifp itself? */
+int
+in_ifhasaddr(struct ifnet *ifp, struct in_addr addr)
+{
+	struct ifaddr *ifa;
+	int found, s;
+
+	found = 0;
+	s = splimp();
+	TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
+		if (ifa->ifa_addr->sa_family == AF_INET &&
+		    satosin(ifa->ifa_addr)->sin_addr.s_addr == addr.s_addr) {
+			found = 1;
+			break;
+		}
+	splx(s);
+	return (found);
 }
 
 /*
@@ -53,7 +147,7 @@ in_control_add(struct ifnet *ifp, struct in_addr addr, int plen)
 {
 	struct in_ifaddr *ia;
 	struct in_addr mask, none;
-	int error;
+	int error, s;
 
 	if (plen < 0 || plen > 32)
 		return (EINVAL);
@@ -77,8 +171,12 @@ in_control_add(struct ifnet *ifp, struct in_addr addr, int plen)
 		ia->ia_ifa.ifa_broadaddr = (struct sockaddr *)&ia->ia_broadaddr;
 	ia->ia_ifa.ifa_ifp = ifp;
 	ia->ia_ifa.ifa_refcnt = 1;		/* the lists' */
+	s = splimp();
 	TAILQ_INSERT_TAIL(&ifp->if_addrhead, &ia->ia_ifa, ifa_link);
+	splx(s);
+	s = splnet();
 	TAILQ_INSERT_TAIL(&V_in_ifaddrhead, ia, ia_link);
+	splx(s);
 
 	none.s_addr = INADDR_ANY;
 	error = rtrequest_add(addr, plen, none, ifp, 0, NULL);
@@ -103,6 +201,7 @@ int
 in_control_delete(struct ifnet *ifp, struct in_addr addr)
 {
 	struct in_ifaddr *ia;
+	int s;
 
 	ia = in_ifaddr_byaddr(addr);
 	if (ia == NULL || ia->ia_ifp != ifp)
@@ -111,8 +210,12 @@ in_control_delete(struct ifnet *ifp, struct in_addr addr)
 		(void)rtrequest_delete(addr, ia->ia_plen);
 	if (ia->ia_plen < 32)
 		(void)rtrequest_delete(addr, 32);
+	s = splimp();
 	TAILQ_REMOVE(&ifp->if_addrhead, &ia->ia_ifa, ifa_link);
+	splx(s);
+	s = splnet();
 	TAILQ_REMOVE(&V_in_ifaddrhead, ia, ia_link);
+	splx(s);
 	ifa_free(&ia->ia_ifa);
 	return (0);
 }
@@ -130,6 +233,8 @@ in_ifdetach(struct ifnet *ifp)
 
 /*
  * True when addr is a broadcast address of ifp's subnets, or all-ones.
+ * The interface's flags and addresses are looked at splimp, where the
+ * interface's configuration changes them.
  */
 int
 in_broadcast(struct in_addr in, struct ifnet *ifp)
@@ -137,23 +242,31 @@ in_broadcast(struct in_addr in, struct ifnet *ifp)
 	struct ifaddr *ifa;
 	struct in_ifaddr *ia;
 	uint32_t t;
+	int found, s;
 
 	if (in.s_addr == INADDR_BROADCAST || in.s_addr == INADDR_ANY)
 		return (1);
-	if (ifp == NULL || (ifp->if_flags & IFF_BROADCAST) == 0)
+	if (ifp == NULL)
 		return (0);
 	t = ntohl(in.s_addr);
-	TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link) {
-		if (ifa->ifa_addr->sa_family != AF_INET)
-			continue;
-		ia = ifatoia(ifa);
-		/* The all-ones and (old style) all-zeros host parts. */
-		if (ia->ia_plen < 31 &&
-		    (in.s_addr == ia->ia_broadaddr.sin_addr.s_addr ||
-		    t == ia->ia_subnet))
-			return (1);
+	found = 0;
+	s = splimp();
+	if (ifp->if_flags & IFF_BROADCAST) {
+		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link) {
+			if (ifa->ifa_addr->sa_family != AF_INET)
+				continue;
+			ia = ifatoia(ifa);
+			/* The all-ones and (old style) all-zeros host parts. */
+			if (ia->ia_plen < 31 &&
+			    (in.s_addr == ia->ia_broadaddr.sin_addr.s_addr ||
+			    t == ia->ia_subnet)) {
+				found = 1;
+				break;
+			}
+		}
 	}
-	return (0);
+	splx(s);
+	return (found);
 }
 
 /* Is in one of the addresses of this host? */
@@ -170,12 +283,15 @@ in_localaddr(struct in_addr in)
 {
 	struct in_ifaddr *ia;
 	uint32_t i;
+	int s;
 
 	i = ntohl(in.s_addr);
+	s = splnet();
 	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
 		if ((i & ia->ia_subnetmask) == ia->ia_subnet)
-			return (1);
-	return (0);
+			break;
+	splx(s);
+	return (ia != NULL);
 }
 
 /* May a packet to this address be forwarded? */

@@ -1,6 +1,7 @@
 /*
  * Interface addresses of the internet family.  The list of all of them
- * (in_ifaddrhead) is a per-instance global, as in_ifaddr was.
+ * (in_ifaddrhead) is a per-instance global, as in_ifaddr was: changed
+ * under Giant at splnet(), looked at from the input path at splnet().
  */
 #ifndef _NETINET_IN_VAR_H_
 #define	_NETINET_IN_VAR_H_
@@ -32,12 +33,12 @@ TAILQ_HEAD(in_ifaddrhead, in_ifaddr);
 VNET_DECLARE(struct in_ifaddrhead, in_ifaddrhead);
 #define	V_in_ifaddrhead	VNET(in_ifaddrhead)
 
-/* Find the internet address of an interface, or NULL. */
+/*
+ * Find the internet address of an interface, or NULL: the list is walked
+ * at splnet (in_ifaddr_byifp()), as the input path walks it.
+ */
 #define	IFP_TO_IA(ifp, ia) do {						\
-	for ((ia) = TAILQ_FIRST(&V_in_ifaddrhead);			\
-	    (ia) != NULL && (ia)->ia_ifp != (ifp);			\
-	    (ia) = TAILQ_NEXT((ia), ia_link))				\
-		continue;						\
+	(ia) = in_ifaddr_byifp(ifp);					\
 } while (0)
 
 /* Add an address with its prefix to an interface, with its subnet route. */
@@ -45,5 +46,11 @@ int	in_control_add(struct ifnet *ifp, struct in_addr addr, int plen);
 int	in_control_delete(struct ifnet *ifp, struct in_addr addr);
 void	in_ifdetach(struct ifnet *ifp);
 struct in_ifaddr *in_ifaddr_byaddr(struct in_addr addr);
+struct in_ifaddr *in_ifaddr_byifp(struct ifnet *ifp);
+/* Lookups for the input path: the address is copied out (0 or an error). */
+int	in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp);
+int	in_ifaddr_src(struct in_addr dst, struct ifnet *ifp,
+	    struct in_addr *srcp);
+int	in_ifhasaddr(struct ifnet *ifp, struct in_addr addr);
 
 #endif /* !_NETINET_IN_VAR_H_ */

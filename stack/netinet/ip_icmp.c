@@ -10,6 +10,7 @@
 #include <sys/param.h>
 #include <sys/systm.h>
 #include <sys/mbuf.h>
+#include <sys/mutex.h>
 #include <sys/domain.h>
 #include <sys/protosw.h>
 #include <sys/socket.h>
@@ -142,6 +143,7 @@ icmp_input(struct mbuf *m, int off)
 	struct ip *ip;
 	struct sockaddr_in icmpsrc;
 	pr_ctlinput_t *ctlfunc;
+	struct protosw *pr;
 	int code, hlen, i, icmplen;
 
 	ip = mtod(m, struct ip *);
@@ -237,10 +239,14 @@ icmp_input(struct mbuf *m, int off)
 		icmpsrc.sin_len = sizeof(struct sockaddr_in);
 		icmpsrc.sin_family = AF_INET;
 		icmpsrc.sin_addr = icp->icmp_ip.ip_dst;
-		ctlfunc = inetsw[ip_protox[icp->icmp_ip.ip_p]].pr_ctlinput;
-		if (ctlfunc != NULL)
+		pr = &inetsw[ip_protox[icp->icmp_ip.ip_p]];
+		ctlfunc = pr->pr_ctlinput;
+		if (ctlfunc != NULL) {
+			PR_GIANT_LOCK(pr);
 			(*ctlfunc)(code, (struct sockaddr *)&icmpsrc,
 			    (void *)&icp->icmp_ip);
+			PR_GIANT_UNLOCK(pr);
+		}
 		break;
 
 	badcode:
@@ -274,7 +280,11 @@ icmp_input(struct mbuf *m, int off)
 		break;
 	}
 raw:
+	/* Raw IP's entry: the one every unknown protocol maps to. */
+	pr = &inetsw[ip_protox[IPPROTO_RAW]];
+	PR_GIANT_LOCK(pr);
 	rip_input(m, off);
+	PR_GIANT_UNLOCK(pr);
 	return;
 freeit:
 	m_freem(m);
@@ -289,9 +299,7 @@ static void
 icmp_reflect(struct mbuf *m)
 {
 	struct ip *ip;
-	struct in_ifaddr *ia;
-	struct ifnet *ifp;
-	struct in_addr t;
+	struct in_addr src, t;
 
 	ip = mtod(m, struct ip *);
 	if (IN_MULTICAST(ntohl(ip->ip_src.s_addr)) ||
@@ -302,21 +310,12 @@ icmp_reflect(struct mbuf *m)
 	}
 	t = ip->ip_dst;
 	ip->ip_dst = ip->ip_src;
-	ia = in_ifaddr_byaddr(t);
-	if (ia == NULL) {
-		ifp = m->m_pkthdr.rcvif;
-		ia = NULL;
-		if (ifp != NULL)
-			IFP_TO_IA(ifp, ia);
-	}
-	if (ia == NULL)
-		ia = TAILQ_FIRST(&V_in_ifaddrhead);
-	if (ia == NULL) {
+	if (in_ifaddr_src(t, m->m_pkthdr.rcvif, &src) != 0) {
 		m_freem(m);
 		V_icmpstat.icps_noroute++;
 		goto done;
 	}
-	ip->ip_src = ia->ia_addr.sin_addr;
+	ip->ip_src = src;
 	ip->ip_ttl = (u_char)V_ip_defttl;
 	ip_stripoptions(m, NULL);
 	m->m_flags &= ~(M_BCAST | M_MCAST);

@@ -8,12 +8,15 @@
  *
  * Legacy synchronization: runs from the netisr with Giant; statistics
  * are plain per-instance globals bumped with ++; the reassembly queues
- * are per-instance globals protected by Giant and splnet.
+ * are per-instance globals protected by Giant and splnet.  A protocol's
+ * input routine is called with Giant unless its entry is PR_MPSAFE
+ * (PR_GIANT_LOCK), so that the handler itself may leave Giant.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
 #include <sys/malloc.h>
 #include <sys/mbuf.h>
+#include <sys/mutex.h>
 #include <sys/domain.h>
 #include <sys/protosw.h>
 #include <sys/socket.h>
@@ -129,7 +132,7 @@ ip_input(struct mbuf *m)
 {
 	struct ip *ip;
 	struct ifnet *ifp;
-	struct in_ifaddr *ia;
+	struct protosw *pr;
 	int hlen, len, s;
 
 	V_ipstat.ips_total++;
@@ -204,10 +207,8 @@ ip_input(struct mbuf *m)
 	/*
 		 * Is the destination one of our addresses or broadcasts?
 		 */
-	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link) {
-		if (ia->ia_addr.sin_addr.s_addr == ip->ip_dst.s_addr)
-			goto ours;
-	}
+	if (in_localip(ip->ip_dst))
+		goto ours;
 	if (in_broadcast(ip->ip_dst, ifp))
 		goto ours;
 	if (IN_MULTICAST(ntohl(ip->ip_dst.s_addr))) {
@@ -244,7 +245,10 @@ ours:
 	 * Switch out to protocol's input routine.
 	 */
 	V_ipstat.ips_delivered++;
-	(*inetsw[ip_protox[ip->ip_p]].pr_input)(m, hlen);
+	pr = &inetsw[ip_protox[ip->ip_p]];
+	PR_GIANT_LOCK(pr);
+	(*pr->pr_input)(m, hlen);
+	PR_GIANT_UNLOCK(pr);
 	return;
 bad:
 	m_freem(m);
@@ -557,8 +561,12 @@ dropall:
 int
 ip_reass_count(void)
 {
+	int n, s;
 
-	return (V_nipq);
+	s = splnet();
+	n = V_nipq;
+	splx(s);
+	return (n);
 }
 
 /*

@@ -253,6 +253,43 @@ TEST(Stages, EntryLeavesGiantWithTheModuleOfItsRoutines) {
   EXPECT_EQ(syntaxCheck(C), "");
 }
 
+TEST(Stages, NetisrHandlerLeavesGiantWithTheModuleOfItsHandler) {
+  Case C = prepare("stages", "-netisr");
+  // net/if.c (stage ether) registers ip_bump, defined in netinet/ip.c
+  // (stage inet), as a netisr handler: it runs without Giant only once
+  // netinet migrates too.
+  std::string If = readFile(C.Src() / "net/if.c");
+  writeFile(C.Src() / "net/if.c",
+            If + "\n#define NETISR_MPSAFE\t0x0001\nstruct mbuf;\n"
+                 "struct ifqueue {\n\tint\tifq_len;\n};\n"
+                 "typedef void netisr_t(struct mbuf *);\n"
+                 "void netisr_register(int, netisr_t *, struct ifqueue *, "
+                 "int);\nvoid if_input(struct mbuf *);\n"
+                 "void ip_bump(void);\nstatic struct ifqueue ifq, ipq;\n"
+                 "void\nif_netisr(void)\n{\n\n"
+                 "\tnetisr_register(1, if_input, &ifq, 0);\n"
+                 "\tnetisr_register(2, (netisr_t *)ip_bump, &ipq, 0);\n}\n");
+  rwtest::Run R = rewrite(C, {"--in-place", "--stage", "ether"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Ether = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Ether, "netisr_register(1, if_input, &ifq, "
+                              "NETISR_MPSAFE);"))
+      << Ether;
+  EXPECT_TRUE(
+      contains(Ether, "netisr_register(2, (netisr_t *)ip_bump, &ipq, 0);"))
+      << Ether;
+  EXPECT_TRUE(contains(R.Err, "entry of ip_bump stays under Giant: module "
+                              "netinet does not migrate at this stage"))
+      << R.Err;
+  R = rewrite(C, {"--in-place", "--stage", "inet"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Inet = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Inet, "netisr_register(2, (netisr_t *)ip_bump, &ipq, "
+                             "NETISR_MPSAFE);"))
+      << Inet;
+  EXPECT_EQ(syntaxCheck(C), "");
+}
+
 TEST(Stages, ModuleLeavesGiantOnlyWithTheModulesItNeeds) {
   Case C = prepare("stages", "-needs");
   // net needs netinet (as a protocol needs the socket layer that calls it).
