@@ -92,6 +92,7 @@ mtx_lock_common(struct mtx *m, int opts, const char *op, const char *file,
 		WITNESS_CHECKORDER(&m->lock_object, WITNESS_OPS_EXCLUSIVE,
 		    file, line);
 		m->mtx_recurse++;
+		td->td_locks++;
 		WITNESS_LOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file,
 		    line);
 		return;
@@ -99,6 +100,7 @@ mtx_lock_common(struct mtx *m, int opts, const char *op, const char *file,
 	WITNESS_CHECKORDER(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file, line);
 	host_mutex_lock(&m->mtx_host);
 	__atomic_store_n(&m->mtx_lock, (uintptr_t)td, __ATOMIC_RELAXED);
+	td->td_locks++;
 	WITNESS_LOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file, line);
 }
 
@@ -112,6 +114,7 @@ mtx_unlock_common(struct mtx *m, const char *op, const char *file, int line)
 		    op, m->lock_object.lo_name, owner == NULL ? "unlocked" :
 		    "owned by another thread", file, line);
 	WITNESS_UNLOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file, line);
+	owner->td_locks--;
 	if (m->mtx_recurse > 0) {
 		m->mtx_recurse--;
 		return;
@@ -178,6 +181,7 @@ _mtx_trylock_flags(struct mtx *m, int opts, const char *file, int line)
 		__atomic_store_n(&m->mtx_lock, (uintptr_t)td,
 		    __ATOMIC_RELAXED);
 	}
+	td->td_locks++;
 	WITNESS_LOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE | WITNESS_OPS_TRY,
 	    file, line);
 	if (mtx_is_spin(m))

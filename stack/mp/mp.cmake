@@ -134,6 +134,11 @@ function(mpsafe_stack_mp_stage stage target dir)
     $<BUILD_INTERFACE:${_mp_stack}/include>)
   target_compile_options(${target} PRIVATE ${MPSAFE_STACK_C_OPTIONS})
   target_compile_definitions(${target} PUBLIC MPSAFE_STACK_MP)
+  # The whole plan applied: what only the last stage gives (IP's netisr
+  # handler MP-safe, so input runs in the interfaces' threads) is tested.
+  if(stage STREQUAL MPSAFE_MP_LAST_STAGE)
+    target_compile_definitions(${target} PUBLIC MPSAFE_STACK_MP_LAST)
+  endif()
   if(INET_TCP)
     target_compile_definitions(${target} PRIVATE INET_TCP)
   endif()

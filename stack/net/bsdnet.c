@@ -385,7 +385,8 @@ bsd_stack_quiesce(struct bsd_stack *st, int timeout_ms)
 		TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
 			/* The interrupt thread dequeues at splimp. */
 			s = splimp();
-			busy += ifp->if_rcvq.ifq_len + ifp->if_snd.ifq_len;
+			busy += ifp->if_rcvq.ifq_len + ifp->if_snd.ifq_len +
+			    ifp->if_rxbusy;
 			splx(s);
 		}
 		LEAVE();

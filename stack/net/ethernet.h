@@ -45,7 +45,7 @@ extern const u_char etherbroadcastaddr[ETHER_ADDR_LEN];
 void	ether_ifattach(struct ifnet *ifp, const u_char *lla);
 void	ether_ifdetach(struct ifnet *ifp);
 void	ether_input(struct ifnet *ifp, struct mbuf *m);
-void	ether_demux(struct ifnet *ifp, struct mbuf *m);
+void	ether_demux(struct ifnet *ifp, struct mbuf *m, int noarp);
 int	ether_output(struct ifnet *ifp, struct mbuf *m,
 	    struct sockaddr *dst, struct rtentry *rt);
 int	ether_output_frame(struct ifnet *ifp, struct mbuf *m);

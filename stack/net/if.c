@@ -40,23 +40,29 @@ if_init_vnet(void)
 
 /*
  * The interrupt thread of an interface: hand every frame its driver
- * queued to the interface's input routine.
+ * queued to the interface's input routine.  A frame counts as busy from
+ * its dequeue until the input routine returns (which may have run the
+ * protocols, netisr_dispatch()), so that bsd_stack_quiesce() waits for
+ * it; the count drops in the section of the next dequeue.
  */
 static void
 if_intr(void *arg)
 {
 	struct ifnet *ifp;
 	struct mbuf *m;
-	int s;
+	int done, s;
 
 	ifp = arg;
 	CURVNET_SET(ifp->if_vnet);
+	done = 0;
 	for (;;) {
 		s = splimp();
+		ifp->if_rxbusy -= done;
 		IF_DEQUEUE(&ifp->if_rcvq, m);
 		if (m != NULL) {
 			ifp->if_ipackets++;
 			ifp->if_ibytes += m->m_pkthdr.len;
+			ifp->if_rxbusy++;
 		}
 		splx(s);
 		if (m == NULL)
@@ -64,8 +70,29 @@ if_intr(void *arg)
 		if (ifp->if_pcap != NULL)
 			if_pcap_tap(ifp, m);
 		(*ifp->if_input)(ifp, m);
+		done = 1;
 	}
 	CURVNET_RESTORE();
+}
+
+/*
+ * Stop the interface's interrupt thread, once what it is handling is
+ * done: the protocols it ran (netisr_dispatch()) may be sending through
+ * the interface.  A driver calls it in its detach routine, after nothing
+ * schedules the thread any more and before it frees what the thread
+ * uses; if_detach() calls it for the others.  The caller holds Giant,
+ * dropped while the thread exits.
+ */
+void
+if_ithread_stop(struct ifnet *ifp)
+{
+
+	if (ifp->if_ithd == NULL)
+		return;
+	DROP_GIANT();
+	ithread_destroy(ifp->if_ithd);
+	PICKUP_GIANT();
+	ifp->if_ithd = NULL;
 }
 
 int
@@ -138,12 +165,7 @@ if_detach(struct ifnet *ifp)
 	TAILQ_REMOVE(&V_ifnet, ifp, if_link);
 	if (ifp->if_detach != NULL)
 		(*ifp->if_detach)(ifp);
-	if (ifp->if_ithd != NULL) {
-		DROP_GIANT();
-		ithread_destroy(ifp->if_ithd);
-		PICKUP_GIANT();
-		ifp->if_ithd = NULL;
-	}
+	if_ithread_stop(ifp);
 	s = splimp();
 	if_qflush(&ifp->if_snd);
 	if_qflush(&ifp->if_rcvq);

@@ -79,14 +79,15 @@ ether_output_frame(struct ifnet *ifp, struct mbuf *m)
 /*
  * Ethernet input, run by the interface's interrupt thread: check and
  * strip the header, then pass the payload on.  m is always taken over.
- * The whole of it runs at splimp, as a driver's receive interrupt did:
- * the interface's flags and counters change under that level.
+ * The checks run at splimp, as a driver's receive interrupt did: the
+ * interface's flags and counters change under that level; the payload is
+ * handed on after it (the protocol may run now, netisr_dispatch()).
  */
 void
 ether_input(struct ifnet *ifp, struct mbuf *m)
 {
 	struct ether_header *eh;
-	int s;
+	int noarp, s;
 
 	s = splimp();
 	if ((ifp->if_flags & IFF_UP) == 0) {
@@ -129,35 +130,49 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 		m_freem(m);
 		return;
 	}
-	ether_demux(ifp, m);
+	noarp = (ifp->if_flags & IFF_NOARP) != 0;
 	splx(s);
+	ether_demux(ifp, m, noarp);
 }
 
-/* Hand a frame to the protocol of its ether type; called at splimp. */
+/*
+ * Hand a frame to the protocol of its ether type, at no level: the
+ * protocol may run in this thread.  The interface's counters change at
+ * splimp.
+ */
 void
-ether_demux(struct ifnet *ifp, struct mbuf *m)
+ether_demux(struct ifnet *ifp, struct mbuf *m, int noarp)
 {
 	struct ether_header *eh;
 	u_short etype;
+	int s;
 
 	eh = mtod(m, struct ether_header *);
 	etype = ntohs(eh->ether_type);
 	m_adj(m, ETHER_HDR_LEN);
 	switch (etype) {
 	case ETHERTYPE_IP:
-		if (netisr_queue(NETISR_IP, m))
+		if (netisr_dispatch(NETISR_IP, m) != 0) {
+			s = splimp();
 			ifp->if_iqdrops++;
+			splx(s);
+		}
 		break;
 	case ETHERTYPE_ARP:
-		if (ifp->if_flags & IFF_NOARP) {
+		if (noarp) {
 			m_freem(m);
 			break;
 		}
-		if (netisr_queue(NETISR_ARP, m))
+		if (netisr_dispatch(NETISR_ARP, m) != 0) {
+			s = splimp();
 			ifp->if_iqdrops++;
+			splx(s);
+		}
 		break;
 	default:
+		s = splimp();
 		ifp->if_noproto++;
+		splx(s);
 		m_freem(m);
 		break;
 	}

@@ -165,8 +165,8 @@ tap_free(struct tap_softc *sc)
 
 /*
  * Stop the device (the reader thread first, so nothing schedules the
- * interrupt thread any more), then the fault injectors.  The interrupt
- * thread, still alive, sees no softc and does nothing.
+ * interrupt thread any more), then the interrupt thread, which uses the
+ * softc, then the fault injectors.
  */
 static void
 tap_detach(struct ifnet *ifp)
@@ -182,6 +182,7 @@ tap_detach(struct ifnet *ifp)
 		tap_host_close(tp);
 		PICKUP_GIANT();
 	}
+	if_ithread_stop(ifp);
 	impair_stop(&sc->sc_rximp);
 	impair_stop(&sc->sc_tximp);
 	ifp->if_softc = NULL;

@@ -109,6 +109,7 @@ struct ifnet {
 	void	(*if_faults)(struct ifnet *, u_long f[4]);
 	struct	ifqueue if_snd;		/* output queue */
 	struct	ifqueue if_rcvq;	/* frames waiting for the ithread */
+	int	if_rxbusy;		/* frames the ithread is handling */
 	struct	ithread *if_ithd;	/* the interface's interrupt thread */
 	struct	pcap_writer *if_pcap;	/* capture of every frame, or NULL */
 };
@@ -167,6 +168,7 @@ void	if_rxenqueue(struct ifnet *ifp, struct mbuf *m);
  * Giant when the interface has IFF_NEEDSGIANT.
  */
 int	if_ithread_start(struct ifnet *ifp, void (*handler)(void *));
+void	if_ithread_stop(struct ifnet *ifp);
 /*
  * Copy a frame into fresh clusters as a receiving NIC does, with the
  * first ETHER_ALIGN bytes left free so the IP header is 4-byte aligned.

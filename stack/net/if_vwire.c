@@ -99,6 +99,8 @@ vwire_detach(struct ifnet *ifp)
 		sc->sc_peer->sc_peer = NULL;
 		sc->sc_peer = NULL;
 	}
+	/* Its interrupt thread may be sending through the link. */
+	if_ithread_stop(ifp);
 	impair_stop(&sc->sc_imp);
 	free(sc, M_VWIRE);
 	ifp->if_softc = NULL;

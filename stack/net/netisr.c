@@ -25,6 +25,7 @@ struct netisr {
 };
 
 VNET_DEFINE_STATIC(struct netisr, netisrs[NETISR_MAX]);
+VNET_DEFINE(struct netisrstat, netisrstat);
 VNET_DEFINE_STATIC(u_int, netisr_bits);		/* pending, atomic */
 VNET_DEFINE_STATIC(struct ithread *, netisr_ithd);
 #define	V_netisrs	VNET(netisrs)
@@ -153,26 +154,37 @@ netisr_queue(int num, struct mbuf *m)
 	}
 	IF_ENQUEUE(ni->ni_queue, m);
 	splx(s);
+	V_netisrstat.nis_queued++;
 	schednetisr(num);
 	return (0);
 }
 
-/* Run the handler now, in the calling thread. */
-void
+/*
+ * A driver's interrupt thread hands a packet to its protocol.  An MP-safe
+ * handler runs now, in the calling thread (direct dispatch, FreeBSD's
+ * net.isr.dispatch=direct): no handoff to the netisr thread, and each
+ * interface's input runs in its own thread, in order.  A handler that
+ * needs Giant is queued for the netisr thread, which takes it, as is a
+ * packet from a caller holding a mutex (a fault injector delivering under
+ * its lock): the handler takes the protocols' locks, which come first.
+ * Returns 0, or as netisr_queue() when it queued.
+ */
+int
 netisr_dispatch(int num, struct mbuf *m)
 {
 	struct netisr *ni;
 
+	KASSERT(num >= 0 && num < NETISR_MAX, ("netisr_dispatch: %d", num));
 	ni = &V_netisrs[num];
 	if (ni->ni_handler == NULL) {
 		m_freem(m);
-		return;
+		return (EPROTONOSUPPORT);
 	}
-	if ((ni->ni_flags & NETISR_MPSAFE) == 0)
-		mtx_lock(&Giant);
+	if ((ni->ni_flags & NETISR_MPSAFE) == 0 || curthread->td_locks != 0)
+		return (netisr_queue(num, m));
+	V_netisrstat.nis_direct++;
 	(*ni->ni_handler)(m);
-	if ((ni->ni_flags & NETISR_MPSAFE) == 0)
-		mtx_unlock(&Giant);
+	return (0);
 }
 
 /* Run every queued packet now, in the calling thread. */

@@ -1,11 +1,14 @@
 /*
  * The network software interrupt: protocols register a handler and a
  * queue; drivers queue packets with netisr_queue() and the netisr thread
- * of the instance runs the handlers.  A handler registered without
- * NETISR_MPSAFE runs with Giant held.
+ * of the instance runs the handlers, or hand them over with
+ * netisr_dispatch(), which runs an MP-safe handler in the caller's thread.
+ * A handler registered without NETISR_MPSAFE runs with Giant held.
  */
 #ifndef _NET_NETISR_H_
 #define	_NET_NETISR_H_
+
+#include <net/vnet.h>
 
 struct mbuf;
 struct ifqueue;
@@ -18,11 +21,23 @@ struct ifqueue;
 
 typedef void netisr_t(struct mbuf *);
 
+/*
+ * Where the packets handed to the protocols ran: in the thread that
+ * handed them over (netisr_dispatch() of an MP-safe handler) or queued for
+ * the netisr thread.  Per instance; "netisr.direct", "netisr.queued".
+ */
+struct netisrstat {
+	u_long	nis_direct;		/* run in the caller's thread */
+	u_long	nis_queued;		/* queued for the netisr thread */
+};
+VNET_DECLARE(struct netisrstat, netisrstat);
+#define	V_netisrstat	VNET(netisrstat)
+
 void	netisr_register(int num, netisr_t *handler, struct ifqueue *inq,
 	    int flags);
 void	netisr_unregister(int num);
 int	netisr_queue(int num, struct mbuf *m);	/* 0 or ENOBUFS (dropped) */
-void	netisr_dispatch(int num, struct mbuf *m);
+int	netisr_dispatch(int num, struct mbuf *m); /* run now if it can */
 void	schednetisr(int num);
 
 /* Per instance: start and stop the netisr thread (netisr.c). */

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <net/if.h>
 #include <net/if_var.h>
+#include <net/netisr.h>
 #include <net/route.h>
 #include <net/vnet.h>
 #include <netinet/in.h>
@@ -137,6 +138,12 @@ static const struct statdesc tcp_desc[] = {
 };
 #endif
 
+#define	NISS(f, d)	{ #f, offsetof(struct netisrstat, nis_##f), d }
+static const struct statdesc netisr_desc[] = {
+	NISS(direct, "%lu packets handled in the receiving thread"),
+	NISS(queued, "%lu packets queued for the netisr thread"),
+};
+
 #define	ARPS(f, d)	{ #f, offsetof(struct arpstat, f), d }
 static const struct statdesc arp_desc[] = {
 	ARPS(txrequests, "%lu ARP requests sent"),
@@ -247,6 +254,8 @@ bsd_stack_stats(struct bsd_stack *st, char *buf, unsigned long len)
 	print_group(&b, "tcp", &V_tcpstat, tcp_desc, nitems(tcp_desc));
 #endif
 	print_group(&b, "arp", &V_arpstat, arp_desc, nitems(arp_desc));
+	print_group(&b, "netisr", &V_netisrstat, netisr_desc,
+	    nitems(netisr_desc));
 	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
 		/* The interface's counters change at splimp. */
 		s = splimp();
@@ -302,6 +311,9 @@ bsd_stack_counter(struct bsd_stack *st, const char *name,
 	if (error)
 		error = find_counter(name, "arp", &V_arpstat, arp_desc,
 		    nitems(arp_desc), value);
+	if (error)
+		error = find_counter(name, "netisr", &V_netisrstat,
+		    netisr_desc, nitems(netisr_desc), value);
 #ifdef INET_TCP
 	if (error)
 		error = find_counter(name, "tcp", &V_tcpstat, tcp_desc,

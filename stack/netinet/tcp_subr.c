@@ -12,6 +12,7 @@
 #include <sys/socketvar.h>
 #include <sys/protosw.h>
 #include <sys/errno.h>
+#include <machine/atomic.h>
 
 #include <net/if.h>
 #include <net/if_var.h>
@@ -156,6 +157,18 @@ static const struct {
 	TCPSTAT_DESC(fastrecovery, "fast recovery episodes"),
 };
 
+/*
+ * A counter, read whole: it is bumped by the input path of every
+ * interface's thread, which holds nothing a reader could take.
+ */
+static u_long
+tcp_stat_load(size_t i)
+{
+
+	return (atomic_load_long((volatile u_long *)(uintptr_t)
+	    ((char *)&V_tcpstat + tcp_statdesc[i].off)));
+}
+
 /* The counter "name" (without the "tcp." prefix): 0, or ENOENT. */
 int
 tcp_stat_get(const char *name, u_long *valuep)
@@ -164,8 +177,7 @@ tcp_stat_get(const char *name, u_long *valuep)
 
 	for (i = 0; i < nitems(tcp_statdesc); i++) {
 		if (strcmp(name, tcp_statdesc[i].name) == 0) {
-			*valuep = *(u_long *)((char *)&V_tcpstat +
-			    tcp_statdesc[i].off);
+			*valuep = tcp_stat_load(i);
 			return (0);
 		}
 	}
@@ -187,7 +199,7 @@ tcp_stat_format(char *buf, size_t len)
 	for (i = 0; i < nitems(tcp_statdesc); i++) {
 		n = snprintf(need < len ? buf + need : NULL,
 		    need < len ? len - need : 0, "\t%lu %s (%s)\n",
-		    *(u_long *)((char *)&V_tcpstat + tcp_statdesc[i].off),
+		    tcp_stat_load(i),
 		    tcp_statdesc[i].desc, tcp_statdesc[i].name);
 		need += n > 0 ? (size_t)n : 0;
 	}

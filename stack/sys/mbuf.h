@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/param.h>
 #include <sys/malloc.h>
+#include <sys/refcount.h>
 
 struct ifnet;
 
@@ -128,7 +129,7 @@ struct mbuf {
 
 /* Writable unless read-only or on a cluster shared with another mbuf. */
 #define	M_WRITABLE(m)	(!((m)->m_flags & M_RDONLY) &&			\
-	(!((m)->m_flags & M_EXT) || *((m)->m_ext.ext_cnt) == 1))
+	(!((m)->m_flags & M_EXT) || refcount_load((m)->m_ext.ext_cnt) == 1))
 #define	M_START(m)							\
 	(((m)->m_flags & M_EXT) ? (m)->m_ext.ext_buf :			\
 	 ((m)->m_flags & M_PKTHDR) ? &(m)->m_pktdat[0] : &(m)->m_dat[0])

@@ -40,6 +40,7 @@ struct thread {
 	int		 td_spldepth;		/* spl*() calls not yet undone */
 	int		 td_critnest;
 	int		 td_rw_rlocks;		/* rw/sx read locks held */
+	int		 td_locks;		/* mutexes held (with recursion) */
 	u_int		 td_rand[2];		/* arc4random state */
 	/* Sleep state, under the sleep queue chain lock. */
 	const void	*td_wchan;		/* channel, NULL if awake */

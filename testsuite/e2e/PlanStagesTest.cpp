@@ -99,6 +99,23 @@ TEST_P(PlanStage, RewritesAndCompiles) {
           << "stage " << Stage << ": TCP's entry left Giant before its stage";
   }
 
+  // From stage socket on, IP's and ARP's netisr handlers leave Giant
+  // (registered NETISR_MPSAFE, so received packets run in the interfaces'
+  // threads); before it, IP needs the socket layer, which still takes Giant.
+  {
+    std::string IpIn = readFile(Dir + "/out/netinet/ip_input.c");
+    std::string Arp = readFile(Dir + "/out/netinet/if_ether.c");
+    bool Mpsafe = Stage != "alloc" && Stage != "ifnet" && Stage != "ip";
+    EXPECT_EQ(Mpsafe, IpIn.find("netisr_register(NETISR_IP, ip_input, "
+                                "&V_ipintrq, NETISR_MPSAFE)") !=
+                          std::string::npos)
+        << "stage " << Stage;
+    EXPECT_EQ(Mpsafe, Arp.find("netisr_register(NETISR_ARP, arpintr, "
+                               "&V_arpintrq, NETISR_MPSAFE)") !=
+                          std::string::npos)
+        << "stage " << Stage;
+  }
+
   // TCP is the last stage: before it, its files are untouched.
   if (Stage != "tcp")
     EXPECT_EQ(readFile(Dir + "/out/netinet/tcp_usrreq.c"),

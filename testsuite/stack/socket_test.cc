@@ -46,6 +46,33 @@ TEST_F(WireTest, UdpDatagramCrossesTheWireAfterArp) {
   EXPECT_EQ(0, bsd_close(tx));
 }
 
+// A received frame's packet goes to IP in the interface's own thread once
+// IP's netisr handler is MP-safe (direct dispatch: the whole plan
+// applied), and is queued for the netisr thread while it needs Giant (the
+// legacy stack).
+TEST_F(WireTest, InputRunsInTheInterfaceThreadOnceIpIsMpsafe) {
+  int rx = udp_socket(b_, "10.0.0.2", 7001);
+  int tx = udp_socket(a_, "0.0.0.0", 0);
+  bsd_sockaddr_in to = sin("10.0.0.2", 7001);
+  char buf[16];
+  for (int i = 0; i < 5; i++) {
+    ASSERT_EQ(3, bsd_sendto(tx, "abc", 3, 0, sa(to), sizeof(to)));
+    ASSERT_EQ(3, bsd_recv(rx, buf, sizeof(buf), 0)) << std::strerror(errno);
+  }
+  unsigned long direct = counter(b_, "netisr.direct");
+  unsigned long queued = counter(b_, "netisr.queued");
+  // a's ARP request and the five datagrams, one way or the other.
+  EXPECT_GE(direct + queued, 6u) << stats(b_);
+#if defined(MPSAFE_STACK_MP_LAST) && !defined(MPSAFE_STACK_ANY_STAGE)
+  EXPECT_GE(direct, 6u) << stats(b_);
+  EXPECT_EQ(0u, queued) << stats(b_); // no loopback traffic on b
+#elif !defined(MPSAFE_STACK_MP)
+  EXPECT_EQ(0u, direct) << stats(b_);
+#endif
+  EXPECT_EQ(0, bsd_close(rx));
+  EXPECT_EQ(0, bsd_close(tx));
+}
+
 // An ICMP echo request on a raw socket; returns the reply's payload.
 static bool Ping(bsd_stack *st, const char *dst, unsigned short seq,
                  const std::string &payload) {

@@ -134,13 +134,19 @@ protected:
     // The capture holds the TCP traffic, so the check below means something.
     EXPECT_GT(std::atoi(out(tshark + "-Y tcp" + quiet + " | wc -l").c_str()),
               10);
-    // The check is about the IP and TCP the stack sends (10.77.0.2).  The
-    // payload is random bytes, which Thrift's heuristic dissector sometimes
-    // takes for a malformed Thrift message, so that heuristic is off; and
-    // Linux's own segments are not judged (its incremental checksum update
-    // now and then sends 0xffff, which tshark flags as an error).
+    // The check is about the IP and TCP the stack sends (10.77.0.2), each
+    // packet on its own: the stream's bytes are checked by the caller
+    // (the file's hash), so tshark does not reassemble it (its HTTP
+    // reassembly flags "new fragment overlaps old data" on some
+    // retransmissions across a reassembled body, a loaded machine's run
+    // in a few).  The payload is random bytes, which Thrift's heuristic
+    // dissector sometimes takes for a malformed Thrift message, so that
+    // heuristic is off; and Linux's own segments are not judged (its
+    // incremental checksum update now and then sends 0xffff, which tshark
+    // flags as an error).
     return out(tshark +
                "--disable-heuristic thrift_tcp "
+               "-o tcp.desegment_tcp_streams:FALSE "
                "-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "
                "-Y 'ip.src == 10.77.0.2 && (_ws.malformed || "
                "_ws.expert.severity == error || "
