@@ -1,10 +1,18 @@
 // Two stack instances on a virtual wire: ARP, ping, UDP echo, ICMP
 // errors, blocking and non-blocking receive, timeouts, options, routes,
 // and several application threads through the Giant-locked stack.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "stack_test_util.h"
 
@@ -669,6 +677,60 @@ TEST(StackInstances, AreIndependent) {
   bsd_stack_destroy(y);
   bsd_stack_use(nullptr);
   EXPECT_EQ(before, bsd_mbufs_inuse());
+}
+
+// The host nice value of each of this process's threads named `name`.
+static std::vector<int> ThreadNices(const std::string &name) {
+  std::vector<int> nices;
+  DIR *d = opendir("/proc/self/task");
+  if (d == nullptr)
+    return nices;
+  while (struct dirent *e = readdir(d)) {
+    if (e->d_name[0] == '.')
+      continue;
+    std::string task = std::string("/proc/self/task/") + e->d_name;
+    std::ifstream comm(task + "/comm");
+    std::string c;
+    std::getline(comm, c);
+    if (c != name)
+      continue;
+    std::ifstream stat(task + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the command's closing parenthesis: state is field 3,
+    // nice field 19.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string f;
+    for (int i = 3; i <= 19 && rest >> f; i++)
+      if (i == 19)
+        nices.push_back(std::atoi(f.c_str()));
+  }
+  closedir(d);
+  return nices;
+}
+
+// Kernel threads run above the program's own threads, as a kernel's
+// interrupt threads preempt user threads (MPSAFE_KTHREAD_NICE, 5 nice
+// levels by default), where the host lets a process raise a priority.
+TEST(StackInstances, KernelThreadsRunAboveTheProgramsThreads) {
+  struct rlimit rl;
+  if (geteuid() != 0 &&
+      (getrlimit(RLIMIT_NICE, &rl) != 0 || rl.rlim_cur < 26))
+    GTEST_SKIP() << "this process may not raise a thread's priority "
+                    "(not root, RLIMIT_NICE below 26)";
+  if (getenv("MPSAFE_KTHREAD_NICE") != nullptr)
+    GTEST_SKIP() << "MPSAFE_KTHREAD_NICE is set in the environment";
+  errno = 0;
+  int mine = getpriority(PRIO_PROCESS, getpid());
+  ASSERT_EQ(0, errno);
+  bsd_stack *st = bsd_stack_create("prio");
+  ASSERT_NE(nullptr, st);
+  std::vector<int> nices = ThreadNices("netisr");
+  EXPECT_FALSE(nices.empty());
+  for (int n : nices)
+    EXPECT_EQ(std::max(mine - 5, -20), n);
+  bsd_stack_destroy(st);
+  bsd_stack_use(nullptr);
 }
 
 } // namespace

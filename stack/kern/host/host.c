@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,6 +156,40 @@ struct host_start {
 	char	 name[16];
 };
 
+/*
+ * Kernel threads (interrupt threads, the netisr, the callout thread) run
+ * above the program's own threads, as a kernel's preempt user threads:
+ * their host nice value is the process's plus MPSAFE_KTHREAD_NICE
+ * (default -5; 0 leaves it), where the host allows it (raising a
+ * priority needs CAP_SYS_NICE or a large enough RLIMIT_NICE; without it
+ * they keep the process's).  Without this, the scheduler shares a CPU equally between a
+ * receiving interface's thread and every application thread, and the
+ * interface falls behind as threads are added.
+ */
+static void
+host_thread_priority(void)
+{
+	const char *env;
+	int base, delta;
+
+	env = getenv("MPSAFE_KTHREAD_NICE");
+	delta = env != NULL ? atoi(env) : -5;
+	if (delta == 0)
+		return;
+	errno = 0;
+	/* The main thread's: a kernel thread's child would inherit its own. */
+	base = getpriority(PRIO_PROCESS, (id_t)getpid());
+	if (errno != 0)
+		return;
+	base += delta;
+	if (base < -20)
+		base = -20;
+	if (base > 19)
+		base = 19;
+	/* Per thread on Linux: the thread's id names it. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), base);
+}
+
 static void *
 host_thread_trampoline(void *v)
 {
@@ -163,6 +198,7 @@ host_thread_trampoline(void *v)
 	free(v);
 	if (st.name[0] != '\0')
 		pthread_setname_np(pthread_self(), st.name);
+	host_thread_priority();
 	st.fn(st.arg);
 	return (NULL);
 }
