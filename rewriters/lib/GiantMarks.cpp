@@ -3,15 +3,30 @@
 // A module that migrates stops running under Giant: its protocol switch
 // entries get PR_MPSAFE in pr_flags, its interfaces lose IFF_NEEDSGIANT,
 // and the netisr handlers it registers (netisr_register(num, handler, inq,
-// flags)) get NETISR_MPSAFE in their flags. Modules of later stages keep both, so every stage builds
-// and runs. The engine drops these marks again for a module that still has
-// manual sections or sleeps (it must stay under Giant).
+// flags)) get NETISR_MPSAFE in their flags, and its callouts created
+// without a lock (callout_init(c, 0)) become callout_init(c, CALLOUT_MPSAFE).
+// Modules of later stages keep all of them, so every stage builds and runs.
+// The engine drops these marks again for a module that still has manual
+// sections or sleeps (it must stay under Giant), and a mark that vouches
+// for a routine (a netisr or callout handler, a protocol's entry points)
+// whose module stays under Giant.
+//
+// A callout's handlers are those that callout_reset() arms on the same
+// callout in the file: the same variable or the same structure field
+// (array elements and the callout's address ignored: &tp->t_timer[i] and
+// &tp->t_timer[which] name one). A handler named through a table of
+// function pointers vouches for every function of the table's initializer.
+// A callout no callout_reset() of its file arms, or armed with a handler
+// that names no function (callout_schedule, a parameter), keeps Giant,
+// reported.
 //
 //===----------------------------------------------------------------------===//
 
 #include "TUContext.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
+
+#include <map>
 
 using namespace clang;
 
@@ -21,9 +36,100 @@ namespace {
 
 const char *RuleGiant = "rewrite-giant";
 
+/// What names the callout an expression points at: the variable or the
+/// structure field holding it ("" when neither shows).
+std::string calloutKey(const Expr *E) {
+  for (;;) {
+    E = E->IgnoreParenCasts();
+    if (auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() == UO_AddrOf || UO->getOpcode() == UO_Deref) {
+        E = UO->getSubExpr();
+        continue;
+      }
+      return "";
+    }
+    if (auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+      E = AS->getBase();
+      continue;
+    }
+    break;
+  }
+  if (auto *ME = dyn_cast<MemberExpr>(E))
+    return "field " + ME->getMemberDecl()->getName().str();
+  if (auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return "var " + DRE->getDecl()->getName().str();
+  // Behind a macro (VNET(n) is pointer arithmetic on &vnet_entry_n): the
+  // global variable it names.
+  struct Globals : RecursiveASTVisitor<Globals> {
+    std::string Name;
+    bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+      if (auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+        if (VD->hasGlobalStorage() && VD->getIdentifier() && Name.empty())
+          Name = VD->getName().str();
+      return true;
+    }
+  } G;
+  G.TraverseStmt(const_cast<Expr *>(E));
+  return G.Name.empty() ? "" : "var " + G.Name;
+}
+
+/// The callouts callout_reset() arms in one file, with the functions their
+/// handlers name.
+struct ArmedCallouts : RecursiveASTVisitor<ArmedCallouts> {
+  struct Armed {
+    std::vector<std::string> Handlers;
+    bool Unknown = false; ///< a handler that names no function
+  };
+  std::map<std::string, Armed> ByKey;
+  Armed All;
+
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD || !FD->getIdentifier() ||
+        (FD->getName() != "callout_reset" &&
+         FD->getName() != "_callout_reset") ||
+        CE->getNumArgs() < 4)
+      return true;
+    std::vector<std::string> Names = handlerNames(CE->getArg(2));
+    for (Armed *A : {&ByKey[calloutKey(CE->getArg(0))], &All}) {
+      if (Names.empty())
+        A->Unknown = true;
+      A->Handlers.insert(A->Handlers.end(), Names.begin(), Names.end());
+    }
+    return true;
+  }
+
+  /// The functions a handler expression names: directly, or through a
+  /// global table of function pointers (tcp_timer_func[which]).
+  static std::vector<std::string> handlerNames(const Expr *E) {
+    struct Refs : RecursiveASTVisitor<Refs> {
+      std::vector<std::string> Names;
+      bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+        const ValueDecl *D = DRE->getDecl();
+        if (!D->getIdentifier())
+          return true;
+        if (isa<FunctionDecl>(D)) {
+          Names.push_back(D->getName().str());
+        } else if (auto *VD = dyn_cast<VarDecl>(D)) {
+          if (!VD->hasGlobalStorage())
+            return true;
+          const VarDecl *Def = VD->getDefinition();
+          if (Def && Def->getInit()) {
+            Names.push_back(VD->getName().str());
+            TraverseStmt(const_cast<Expr *>(Def->getInit()));
+          }
+        }
+        return true;
+      }
+    } V;
+    V.TraverseStmt(const_cast<Expr *>(E));
+    return V.Names;
+  }
+};
+
 class MarkVisitor : public RecursiveASTVisitor<MarkVisitor> {
 public:
-  explicit MarkVisitor(TUContext &C) : C(C) {}
+  MarkVisitor(TUContext &C, const ArmedCallouts &Armed) : C(C), Armed(Armed) {}
 
   bool VisitInitListExpr(InitListExpr *Visited) {
     // The visitor sees the syntactic form; fields are indexed in the
@@ -62,6 +168,9 @@ public:
   /// Giant once its module (and the handler's) leaves it.
   bool VisitCallExpr(CallExpr *CE) {
     const FunctionDecl *FD = CE->getDirectCallee();
+    if (FD && FD->getIdentifier() && FD->getName() == "callout_init" &&
+        CE->getNumArgs() == 2)
+      return calloutInit(CE);
     if (!FD || !FD->getIdentifier() || FD->getName() != "netisr_register" ||
         CE->getNumArgs() != 4)
       return true;
@@ -146,6 +255,48 @@ public:
 
 private:
   TUContext &C;
+  const ArmedCallouts &Armed;
+
+  /// callout_init(c, 0): the callout thread takes Giant around its
+  /// handler. It becomes CALLOUT_MPSAFE, vouching for the handlers armed
+  /// on it.
+  bool calloutInit(CallExpr *CE) {
+    const Expr *Flag = CE->getArg(1);
+    auto R =
+        C.fileRange(CharSourceRange::getTokenRange(Flag->getSourceRange()));
+    if (!R)
+      return true; // spelled in a macro: not ours to edit
+    std::string T = C.text(Flag->getSourceRange());
+    auto *IL = dyn_cast<IntegerLiteral>(Flag->IgnoreParenImpCasts());
+    if (T != "0" || !IL || IL->getValue() != 0)
+      return true; // already MP-safe (or a flag we do not know)
+    std::string Key = calloutKey(CE->getArg(0));
+    const ArmedCallouts::Armed *A = nullptr;
+    auto It = Armed.ByKey.find(Key);
+    if (!Key.empty() && It != Armed.ByKey.end())
+      A = &It->second;
+    else if (!Armed.All.Handlers.empty() || Armed.All.Unknown)
+      A = &Armed.All; // armed elsewhere in the file: vouch for them all
+    if (!A || A->Unknown) {
+      C.site(Flag->getBeginLoc(), RuleGiant, Manual,
+             A ? "callout stays under Giant: a callout_reset() of this file "
+                 "arms it with a handler that names no function"
+               : "callout stays under Giant: no callout_reset() of this "
+                 "file names its handler");
+      return true;
+    }
+    if (!mark(R->first, R->second.first, R->second.second - R->second.first,
+              "CALLOUT_MPSAFE"))
+      return true;
+    std::vector<std::string> Deps = A->Handlers;
+    llvm::sort(Deps);
+    Deps.erase(std::unique(Deps.begin(), Deps.end()), Deps.end());
+    C.Edits.back().GiantDeps = Deps;
+    C.site(Flag->getBeginLoc(), RuleGiant, Auto,
+           "callout created CALLOUT_MPSAFE (its module and its handlers' "
+           "migrate)");
+    return true;
+  }
 
   /// The functions and global variables an entry names (pr_input,
   /// &udp_usrreqs, ...): the entry is MPSAFE only if they are.
@@ -184,8 +335,11 @@ private:
 } // namespace
 
 void GiantMarkRewriter::run(TUContext &C) {
-  if (C.P.MarkMpsafe)
-    MarkVisitor(C).TraverseDecl(C.Ctx.getTranslationUnitDecl());
+  if (!C.P.MarkMpsafe)
+    return;
+  ArmedCallouts Armed;
+  Armed.TraverseDecl(C.Ctx.getTranslationUnitDecl());
+  MarkVisitor(C, Armed).TraverseDecl(C.Ctx.getTranslationUnitDecl());
 }
 
 } // namespace rewrite

@@ -5,7 +5,9 @@
  *
  * The domain list is static, shared by every instance; each instance
  * runs every protocol's pr_init when it is created.  The timers are
- * callouts without CALLOUT_MPSAFE: they run with Giant.
+ * callouts without CALLOUT_MPSAFE: they run with Giant.  Once they run
+ * without it (the MP build), a protocol whose entry is not PR_MPSAFE still
+ * gets Giant around its pr_fasttimo/pr_slowtimo (pr_timo_call()).
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -28,6 +30,20 @@ VNET_DEFINE_STATIC(int, domains_up);	/* timers running */
 
 static void	pffasttimo(void *arg);
 static void	pfslowtimo(void *arg);
+
+/* Run one protocol's timer, with Giant unless its entry is PR_MPSAFE. */
+static void
+pr_timo_call(struct protosw *pr, void (*timo)(void))
+{
+	int giant;
+
+	giant = (pr->pr_flags & PR_MPSAFE) == 0;
+	if (giant)
+		mtx_lock(&Giant);
+	(*timo)();
+	if (giant)
+		mtx_unlock(&Giant);
+}
 
 /*
  * Register domain dp in the process-wide domain list.  This happens
@@ -82,8 +98,9 @@ domaindestroy(void)
 
 	if (V_domains_up) {
 		/*
-		 * A timer may be waiting for Giant: let it run (it sees the
-		 * flag and does not rearm) while we wait for it.
+		 * A timer may be waiting for Giant: let it run while we wait
+		 * for it (callout_drain() refuses the rearm of a run it
+		 * waits for).
 		 */
 		V_domains_up = 0;
 		DROP_GIANT();
@@ -163,15 +180,11 @@ pfslowtimo(void *arg)
 	struct protosw *pr;
 
 	CURVNET_SET((struct vnet *)arg);
-	if (V_domains_up) {
-		for (dp = domains; dp != NULL; dp = dp->dom_next)
-			for (pr = dp->dom_protosw;
-			    pr < dp->dom_protoswNPROTOSW; pr++)
-				if (pr->pr_slowtimo != NULL)
-					(*pr->pr_slowtimo)();
-		callout_reset(&V_pfslow_callout, hz / PR_SLOWHZ, pfslowtimo,
-		    arg);
-	}
+	for (dp = domains; dp != NULL; dp = dp->dom_next)
+		for (pr = dp->dom_protosw; pr < dp->dom_protoswNPROTOSW; pr++)
+			if (pr->pr_slowtimo != NULL)
+				pr_timo_call(pr, pr->pr_slowtimo);
+	callout_reset(&V_pfslow_callout, hz / PR_SLOWHZ, pfslowtimo, arg);
 	CURVNET_RESTORE();
 }
 
@@ -182,14 +195,10 @@ pffasttimo(void *arg)
 	struct protosw *pr;
 
 	CURVNET_SET((struct vnet *)arg);
-	if (V_domains_up) {
-		for (dp = domains; dp != NULL; dp = dp->dom_next)
-			for (pr = dp->dom_protosw;
-			    pr < dp->dom_protoswNPROTOSW; pr++)
-				if (pr->pr_fasttimo != NULL)
-					(*pr->pr_fasttimo)();
-		callout_reset(&V_pffast_callout, hz / PR_FASTHZ, pffasttimo,
-		    arg);
-	}
+	for (dp = domains; dp != NULL; dp = dp->dom_next)
+		for (pr = dp->dom_protosw; pr < dp->dom_protoswNPROTOSW; pr++)
+			if (pr->pr_fasttimo != NULL)
+				pr_timo_call(pr, pr->pr_fasttimo);
+	callout_reset(&V_pffast_callout, hz / PR_FASTHZ, pffasttimo, arg);
 	CURVNET_RESTORE();
 }

@@ -121,10 +121,10 @@ arptimer(void *arg)
 	int s;
 
 	CURVNET_SET((struct vnet *)arg);
-	if (!V_arp_running) {
-		CURVNET_RESTORE();
-		return;
-	}
+	/*
+	 * No flag to test: the callout_drain() of arp_destroy() refuses the
+	 * rearm of a run it waits for.
+	 */
 	s = splnet();
 	LIST_FOREACH_SAFE(la, &V_llinfo_arp, la_le, next)
 		if (la->la_expire - ticks <= 0) {

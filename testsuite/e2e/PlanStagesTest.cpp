@@ -116,6 +116,23 @@ TEST_P(PlanStage, RewritesAndCompiles) {
         << "stage " << Stage;
   }
 
+  // Callouts leave Giant with the modules of their handlers: ARP's timer
+  // with IP's and ARP's netisr handlers (stage socket), TCP's timers at
+  // TCP's stage only (created CALLOUT_MPSAFE, the callout thread takes no
+  // Giant for them).
+  {
+    std::string Arp = readFile(Dir + "/out/netinet/if_ether.c");
+    bool Mpsafe = Stage != "alloc" && Stage != "ifnet" && Stage != "ip";
+    EXPECT_EQ(Mpsafe, Arp.find("callout_init(&V_arp_callout, "
+                               "CALLOUT_MPSAFE);") != std::string::npos)
+        << "stage " << Stage;
+    std::string Timer = readFile(Dir + "/out/netinet/tcp_timer.c");
+    EXPECT_EQ(Stage == "tcp",
+              Timer.find("callout_init(&tp->t_timer[i], CALLOUT_MPSAFE);") !=
+                  std::string::npos)
+        << "stage " << Stage << ": TCP's timers\n" << Json;
+  }
+
   // TCP is the last stage: before it, its files are untouched.
   if (Stage != "tcp")
     EXPECT_EQ(readFile(Dir + "/out/netinet/tcp_usrreq.c"),

@@ -290,6 +290,45 @@ TEST(Stages, NetisrHandlerLeavesGiantWithTheModuleOfItsHandler) {
   EXPECT_EQ(syntaxCheck(C), "");
 }
 
+TEST(Stages, CalloutLeavesGiantWithTheModulesOfItsHandlers) {
+  Case C = prepare("stages", "-callout");
+  // net/if.c (stage ether) creates two callouts without a lock: if_tick
+  // arms its own handler, ip_tick is armed with ip_bump, defined in
+  // netinet/ip.c (stage inet). Each becomes CALLOUT_MPSAFE only once the
+  // modules of all its handlers leave Giant.
+  std::string If = readFile(C.Src() / "net/if.c");
+  writeFile(C.Src() / "net/if.c",
+            If + "\n#define CALLOUT_MPSAFE\t0x0008\n"
+                 "struct callout {\n\tint\tc_time;\n};\n"
+                 "void callout_init(struct callout *, int);\n"
+                 "int callout_reset(struct callout *, int, void (*)(void *), "
+                 "void *);\nvoid ip_bump(void);\n"
+                 "static struct callout if_tick, ip_tick;\n"
+                 "static void\nif_ticker(void *arg)\n{\n\n"
+                 "\tcallout_reset(&if_tick, 1, if_ticker, arg);\n}\n"
+                 "void\nif_timers(void)\n{\n\n"
+                 "\tcallout_init(&if_tick, 0);\n"
+                 "\tcallout_init(&ip_tick, 0);\n"
+                 "\tcallout_reset(&if_tick, 1, if_ticker, 0);\n"
+                 "\tcallout_reset(&ip_tick, 1, (void (*)(void *))ip_bump, "
+                 "0);\n}\n");
+  rwtest::Run R = rewrite(C, {"--in-place", "--stage", "ether"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Ether = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Ether, "callout_init(&if_tick, CALLOUT_MPSAFE);"))
+      << Ether;
+  EXPECT_TRUE(contains(Ether, "callout_init(&ip_tick, 0);")) << Ether;
+  EXPECT_TRUE(contains(R.Err, "entry of ip_bump stays under Giant: module "
+                              "netinet does not migrate at this stage"))
+      << R.Err;
+  R = rewrite(C, {"--in-place", "--stage", "inet"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Inet = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Inet, "callout_init(&ip_tick, CALLOUT_MPSAFE);"))
+      << Inet;
+  EXPECT_EQ(syntaxCheck(C), "");
+}
+
 TEST(Stages, ModuleLeavesGiantOnlyWithTheModulesItNeeds) {
   Case C = prepare("stages", "-needs");
   // net needs netinet (as a protocol needs the socket layer that calls it).
