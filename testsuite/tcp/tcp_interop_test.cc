@@ -136,16 +136,17 @@ protected:
               10);
     // The check is about the IP and TCP the stack sends (10.77.0.2), each
     // packet on its own: the stream's bytes are checked by the caller
-    // (the file's hash), so tshark does not reassemble it (its HTTP
-    // reassembly flags "new fragment overlaps old data" on some
-    // retransmissions across a reassembled body, a loaded machine's run
-    // in a few).  The payload is random bytes, which Thrift's heuristic
-    // dissector sometimes takes for a malformed Thrift message, so that
-    // heuristic is off; and Linux's own segments are not judged (its
+    // (the file's hash), so tshark neither reassembles the stream nor
+    // parses HTTP (its reassembly flagged "new fragment overlaps old data"
+    // on a retransmission across a reassembled body, and its HTTP
+    // dissector a random body segment, in a few loaded runs).  The
+    // payload is random bytes, which Thrift's heuristic dissector
+    // sometimes takes for a malformed Thrift message, so that heuristic
+    // is off too; and Linux's own segments are not judged (its
     // incremental checksum update now and then sends 0xffff, which tshark
     // flags as an error).
     return out(tshark +
-               "--disable-heuristic thrift_tcp "
+               "--disable-heuristic thrift_tcp --disable-protocol http "
                "-o tcp.desegment_tcp_streams:FALSE "
                "-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "
                "-Y 'ip.src == 10.77.0.2 && (_ws.malformed || "
