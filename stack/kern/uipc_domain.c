@@ -35,14 +35,10 @@ static void	pfslowtimo(void *arg);
 static void
 pr_timo_call(struct protosw *pr, void (*timo)(void))
 {
-	int giant;
 
-	giant = (pr->pr_flags & PR_MPSAFE) == 0;
-	if (giant)
-		mtx_lock(&Giant);
+	PR_GIANT_LOCK(pr);
 	(*timo)();
-	if (giant)
-		mtx_unlock(&Giant);
+	PR_GIANT_UNLOCK(pr);
 }
 
 /*

@@ -1180,8 +1180,8 @@ sonewconn(struct socket *head, int connstatus)
  * call nothing that raises the level but the reference count's and the
  * pollers' sections; any socket's section may be around them.
  *
- * soqlink(), soqunlink_locked() and soqsnapshot() do the work inside
- * such a section.
+ * soqlink(), soqunlink_locked(), soqtake_locked() and soqsnapshot() do
+ * the work inside such a section.
  */
 static void
 soqlink(struct socket *head, struct socket *so, int q)
@@ -1221,6 +1221,24 @@ soqunlink_locked(struct socket *so)
 	so->so_head = NULL;
 }
 
+/* The first of head's queue q (as soqtake()), off it, with a reference. */
+static struct socket *
+soqtake_locked(struct socket *head, int q)
+{
+	struct socket *so;
+
+	so = NULL;
+	if (q != 1)
+		so = TAILQ_FIRST(&head->so_incomp);
+	if (so == NULL && q != 0)
+		so = TAILQ_FIRST(&head->so_comp);
+	if (so != NULL) {
+		soqunlink_locked(so);
+		soref(so);
+	}
+	return (so);
+}
+
 /* Put so on the incomplete (q == 0) or complete (q == 1) queue of head. */
 void
 soqinsque(struct socket *head, struct socket *so, int q)
@@ -1244,15 +1262,7 @@ soqtake(struct socket *head, int q)
 	int s;
 
 	s = splnet();
-	so = NULL;
-	if (q != 1)
-		so = TAILQ_FIRST(&head->so_incomp);
-	if (so == NULL && q != 0)
-		so = TAILQ_FIRST(&head->so_comp);
-	if (so != NULL) {
-		soqunlink_locked(so);
-		soref(so);
-	}
+	so = soqtake_locked(head, q);
 	splx(s);
 	return (so);
 }
@@ -1293,13 +1303,10 @@ soqaccept(struct socket *head, int nbio, int timo, struct socket **aso)
 
 	error = 0;
 	s = splnet();
-	so = TAILQ_FIRST(&head->so_comp);
-	if (so != NULL) {
-		soqunlink_locked(so);
-		soref(so);
-	} else if (nbio)
+	so = soqtake_locked(head, 1);
+	if (so == NULL && nbio)
 		error = EWOULDBLOCK;
-	else
+	else if (so == NULL)
 		error = tsleep(&head->so_timeo, PSOCK | PCATCH, "accept",
 		    timo);
 	splx(s);

@@ -104,21 +104,6 @@ VNET_DECLARE(int, ip_maxfragpackets);
 extern struct protosw inetsw[];
 extern u_char	ip_protox[IPPROTO_MAX];
 
-/*
- * Giant around a call from the network software interrupt into a
- * protocol's input routines (pr_input, pr_ctlinput), for a protocol whose
- * entry is not PR_MPSAFE: the netisr itself may run without Giant.
- */
-#define	PR_NEEDS_GIANT(pr)	(((pr)->pr_flags & PR_MPSAFE) == 0)
-#define	PR_GIANT_LOCK(pr) do {						\
-	if (PR_NEEDS_GIANT(pr))						\
-		mtx_lock(&Giant);					\
-} while (0)
-#define	PR_GIANT_UNLOCK(pr) do {					\
-	if (PR_NEEDS_GIANT(pr))						\
-		mtx_unlock(&Giant);					\
-} while (0)
-
 void	ip_init(void);
 void	ip_destroy(void);
 void	ip_input(struct mbuf *m);

@@ -62,6 +62,23 @@ struct protosw {
 #define	PR_MPSAFE	0x80		/* entry points lock for themselves */
 
 /*
+ * Giant around a call into protocol pr's entry points when they do not
+ * lock for themselves (the caller includes sys/mutex.h): the socket layer
+ * (SOCK_GIANT_LOCK), the input path from the netisr (pr_input,
+ * pr_ctlinput) and the protocol timers, which run without Giant once
+ * their own module is migrated.
+ */
+#define	PR_NEEDS_GIANT(pr)	(((pr)->pr_flags & PR_MPSAFE) == 0)
+#define	PR_GIANT_LOCK(pr) do {						\
+	if (PR_NEEDS_GIANT(pr))						\
+		mtx_lock(&Giant);					\
+} while (0)
+#define	PR_GIANT_UNLOCK(pr) do {					\
+	if (PR_NEEDS_GIANT(pr))						\
+		mtx_unlock(&Giant);					\
+} while (0)
+
+/*
  * User requests to a protocol, FreeBSD 5 style: a function per request.
  */
 struct pr_usrreqs {

@@ -148,16 +148,9 @@ struct socket {
  * Giant around calls into a protocol that does not lock for itself.
  * This is what lets the migration proceed one protocol at a time.
  */
-#define	SOCK_NEEDS_GIANT(so)	\
-	(((so)->so_proto->pr_flags & PR_MPSAFE) == 0)
-#define	SOCK_GIANT_LOCK(so) do {					\
-	if (SOCK_NEEDS_GIANT(so))					\
-		mtx_lock(&Giant);					\
-} while (0)
-#define	SOCK_GIANT_UNLOCK(so) do {					\
-	if (SOCK_NEEDS_GIANT(so))					\
-		mtx_unlock(&Giant);					\
-} while (0)
+#define	SOCK_NEEDS_GIANT(so)	PR_NEEDS_GIANT((so)->so_proto)
+#define	SOCK_GIANT_LOCK(so)	PR_GIANT_LOCK((so)->so_proto)
+#define	SOCK_GIANT_UNLOCK(so)	PR_GIANT_UNLOCK((so)->so_proto)
 
 /* Events of sopoll(), the values of poll(2). */
 #define	SO_POLLIN	0x0001
