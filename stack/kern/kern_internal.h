@@ -17,6 +17,8 @@ unsigned long long kern_real_deadline(uint64_t kern_deadline_ns);
 
 /* kern_synch.c: make timed sleepers recompute their deadlines. */
 void	kern_sleepq_rescan(void);
+/* kern_synch.c: signal the threads td woke (deferred wakeups). */
+void	kern_wake_flush(struct thread *td);
 
 /* kern_timeout.c */
 void	kern_callout_rescan(void);

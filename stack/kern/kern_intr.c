@@ -81,8 +81,11 @@ void
 ithread_schedule(struct ithread *it)
 {
 	mtx_lock(&it->it_mtx);
-	it->it_need = 1;
-	wakeup_one(it);
+	/* Already scheduled: the thread has been woken and will run. */
+	if (!it->it_need) {
+		it->it_need = 1;
+		wakeup_one(it);
+	}
 	mtx_unlock(&it->it_mtx);
 }
 

@@ -11,6 +11,19 @@
  *
  * Sleeping drops Giant completely (all recursion levels) and takes it
  * back to the same depth before the interlock (unless PDROP).
+ *
+ * Deferred wakeups.  A wakeup takes its sleepers off the queue at once,
+ * under the chain lock, so none is lost; their host threads are signalled
+ * only after the chain lock is released, and, when the waker holds a
+ * mutex, only once it lets go of its last one (mtx_unlock calls
+ * kern_wake_flush()).  A sleeper must take its interlock back before it
+ * can run, and the waker nearly always holds it: signalled at once, the
+ * sleeper would wake only to block on that mutex, and cost the waker a
+ * second futex wake when it unlocks.  This is the emulation's form of a
+ * kernel deferring the woken thread's preemption to the end of the
+ * waker's critical section.  A waker that sleeps, blocks in a lock or
+ * exits first signals them then.  td_wakeref counts the signals still
+ * owed to a thread, and its struct is not freed until they are sent.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -55,14 +68,46 @@ td_wchan(struct thread *td)
 	return (__atomic_load_n(&td->td_wchan, __ATOMIC_SEQ_CST));
 }
 
-/* Takes td off its queue with result `error`, and wakes it. */
+/*
+ * Takes td off its queue with result `error`.  Unless td is the caller,
+ * the caller owes it a signal: sleepq_post() once the chain lock is
+ * released.
+ */
 static void
 sleepq_resume(struct sleepqueue_chain *sc, struct thread *td, int error)
 {
 	TAILQ_REMOVE(&sc->sc_queue, td, td_slpq);
 	__atomic_store_n(&td->td_wchan, NULL, __ATOMIC_SEQ_CST);
 	td->td_slpresult = error;
+	if (td != kern_curthread_ptr)
+		__atomic_fetch_add(&td->td_wakeref, 1, __ATOMIC_RELAXED);
+}
+
+static void
+sleepq_signal(struct thread *td)
+{
 	host_cond_signal(&td->td_sleepcv);
+	__atomic_fetch_sub(&td->td_wakeref, 1, __ATOMIC_RELEASE);
+}
+
+/* Signals td now, or when the caller lets go of its last mutex. */
+static void
+sleepq_post(struct thread *td)
+{
+	struct thread *self = curthread;
+
+	if (self->td_locks > 0 && self->td_nwakeq < TD_WAKEQ) {
+		self->td_wakeq[self->td_nwakeq++] = td;
+		return;
+	}
+	sleepq_signal(td);
+}
+
+void
+kern_wake_flush(struct thread *td)
+{
+	while (td->td_nwakeq > 0)
+		sleepq_signal(td->td_wakeq[--td->td_nwakeq]);
 }
 
 static int
@@ -121,6 +166,9 @@ sleep_common(const void *chan, struct lock_object *lock, int pri,
 			td->td_critnest--;
 	}
 	giant = _kern_drop_giant(file, line);
+	/* Whatever this thread woke must not wait for it to wake up. */
+	if (td->td_nwakeq > 0)
+		kern_wake_flush(td);
 
 	for (;;) {
 		if (td_wchan(td) == NULL)
@@ -178,34 +226,50 @@ kern_pause(const char *wmesg, int timo)
 	    __LINE__));
 }
 
+/*
+ * Wakes up to `max` sleepers on chan (all of them if max is 0), in
+ * batches of TD_WAKEQ: each batch is taken off the queue under the chain
+ * lock and posted after it.
+ */
+static void
+wakeup_n(const void *chan, int max)
+{
+	struct sleepqueue_chain *sc = sc_lookup(chan);
+	struct thread *td, *next, *woken[TD_WAKEQ];
+	int n, total = 0, more;
+
+	do {
+		n = 0;
+		more = 0;
+		host_mutex_lock(&sc->sc_lock);
+		TAILQ_FOREACH_SAFE(td, &sc->sc_queue, td_slpq, next) {
+			if (td->td_wchan != chan)
+				continue;
+			if (n == TD_WAKEQ) {
+				more = 1;
+				break;
+			}
+			sleepq_resume(sc, td, 0);
+			woken[n++] = td;
+			if (max != 0 && ++total == max)
+				break;
+		}
+		host_mutex_unlock(&sc->sc_lock);
+		for (int i = 0; i < n; i++)
+			sleepq_post(woken[i]);
+	} while (more);
+}
+
 void
 wakeup(const void *chan)
 {
-	struct sleepqueue_chain *sc = sc_lookup(chan);
-	struct thread *td, *next;
-
-	host_mutex_lock(&sc->sc_lock);
-	TAILQ_FOREACH_SAFE(td, &sc->sc_queue, td_slpq, next) {
-		if (td->td_wchan == chan)
-			sleepq_resume(sc, td, 0);
-	}
-	host_mutex_unlock(&sc->sc_lock);
+	wakeup_n(chan, 0);
 }
 
 void
 wakeup_one(const void *chan)
 {
-	struct sleepqueue_chain *sc = sc_lookup(chan);
-	struct thread *td;
-
-	host_mutex_lock(&sc->sc_lock);
-	TAILQ_FOREACH(td, &sc->sc_queue, td_slpq) {
-		if (td->td_wchan == chan) {
-			sleepq_resume(sc, td, 0);
-			break;
-		}
-	}
-	host_mutex_unlock(&sc->sc_lock);
+	wakeup_n(chan, 1);
 }
 
 int
@@ -244,10 +308,13 @@ kthread_interrupt_error(struct thread *td, int error)
 		sc = sc_lookup(chan);
 		host_mutex_lock(&sc->sc_lock);
 		if (td_wchan(td) == chan) {
+			e = 0;
 			if (td->td_slpcatch && (e = __atomic_exchange_n(
 			    &td->td_intr, 0, __ATOMIC_SEQ_CST)) != 0)
 				sleepq_resume(sc, td, e);
 			host_mutex_unlock(&sc->sc_lock);
+			if (e != 0 && td != curthread)
+				sleepq_post(td);
 			return;
 		}
 		host_mutex_unlock(&sc->sc_lock);

@@ -59,6 +59,10 @@ kern_thread_alloc(const char *name, int flags)
 void
 kern_thread_free(struct thread *td)
 {
+	/* Send the signals td owes; wait out those owed to td. */
+	kern_wake_flush(td);
+	while (__atomic_load_n(&td->td_wakeref, __ATOMIC_ACQUIRE) != 0)
+		host_yield();
 	host_cond_destroy(&td->td_sleepcv);
 	host_free(td);
 }

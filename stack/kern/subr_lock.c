@@ -143,6 +143,8 @@ rwcore_xlock(struct lock_object *lo, struct lock_rwcore *c, int try,
 		return (0);
 	}
 	while (c->lr_owner != 0 || c->lr_readers != 0) {
+		if (td->td_nwakeq > 0)
+			kern_wake_flush(td);	/* before blocking */
 		c->lr_xwaiters++;
 		host_cond_wait(&c->lr_xcv, &c->lr_host);
 		c->lr_xwaiters--;
@@ -194,6 +196,8 @@ rwcore_slock(struct lock_object *lo, struct lock_rwcore *c, int try,
 			host_mutex_unlock(&c->lr_host);
 			return (0);
 		}
+		if (td->td_nwakeq > 0)
+			kern_wake_flush(td);	/* before blocking */
 		host_cond_wait(&c->lr_scv, &c->lr_host);
 	}
 	c->lr_readers++;

@@ -17,6 +17,8 @@
 #include <vm/uma.h>
 #include <machine/host.h>
 
+#include "kern_internal.h"
+
 #define	UMA_SHARDS	8
 #define	UMA_BUCKET	32
 
@@ -173,6 +175,8 @@ zone_alloc_item(uma_zone_t z, int flags)
 			host_mutex_unlock(&z->uz_lock);
 			return (NULL);
 		}
+		if (curthread->td_nwakeq > 0)
+			kern_wake_flush(curthread);	/* before blocking */
 		z->uz_sleepers++;
 		host_cond_wait(&z->uz_cv, &z->uz_lock);
 		z->uz_sleepers--;

@@ -27,6 +27,8 @@ struct proc {
 	struct ucred	*p_ucred;
 };
 
+#define	TD_WAKEQ	8
+
 struct thread {
 	struct proc	*td_proc;
 	lwpid_t		 td_tid;		/* host thread id */
@@ -51,6 +53,10 @@ struct thread {
 	int		 td_intr;		/* pending interruption (atomic) */
 	struct host_cond td_sleepcv;
 	void		*td_kstack_arg;		/* kthread start argument */
+	/* Deferred wakeups (kern_synch.c). */
+	struct thread	*td_wakeq[TD_WAKEQ];	/* woken by us, not signalled */
+	int		 td_nwakeq;
+	int		 td_wakeref;		/* signals owed to us (atomic) */
 };
 
 #define	TDF_KTHREAD	0x0001		/* created by kthread_add */
