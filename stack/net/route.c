@@ -12,6 +12,7 @@
 #include <sys/malloc.h>
 #include <sys/mbuf.h>
 #include <sys/socket.h>
+#include <machine/atomic.h>
 #include <net/if.h>
 #include <net/if_var.h>
 #include <net/route.h>
@@ -25,6 +26,13 @@ VNET_DEFINE_STATIC(struct rthead, rt_table);
 #define	V_rt_table	VNET(rt_table)
 VNET_DEFINE(struct rtstat, rtstat);
 #define	V_rtstat	VNET(rtstat)
+/*
+ * Moves on every change of the table.  Senders compare it with their
+ * cached route's at every packet, at no level: it is changed and read
+ * whole (atomic(9)), and a stale read costs no more than one search.
+ */
+VNET_DEFINE_STATIC(u_int, rt_gen);
+#define	V_rt_gen	VNET(rt_gen)
 
 struct in_addr
 in_len2mask(int plen)
@@ -116,6 +124,13 @@ rtalloc1(struct sockaddr *dst, int report __unused, u_long ignflags)
 	return (NULL);
 }
 
+u_int
+rt_generation(void)
+{
+
+	return (atomic_load_int(&V_rt_gen));
+}
+
 /* Fill in the route of a cached struct route, if it has none. */
 void
 rtalloc(struct route *ro)
@@ -128,19 +143,22 @@ void
 rtalloc_ign(struct route *ro, u_long ignflags)
 {
 	struct rtentry *rt;
+	u_int gen;
 	int s, up;
 
+	gen = rt_generation();
 	if ((rt = ro->ro_rt) != NULL) {
 		/* Deleting a route clears RTF_UP at splnet. */
 		s = splnet();
 		up = (rt->rt_flags & RTF_UP) && rt->rt_ifp != NULL;
 		splx(s);
-		if (up)
+		if (up && ro->ro_gen == gen)
 			return;
 		rtfree(rt);
 		ro->ro_rt = NULL;
 	}
 	ro->ro_rt = rtalloc1(&ro->ro_dst, 1, ignflags);
+	ro->ro_gen = gen;
 }
 
 /*
@@ -251,6 +269,7 @@ rtrequest_add(struct in_addr dst, int plen, struct in_addr gw,
 		TAILQ_INSERT_BEFORE(r, rt, rt_link);
 	else
 		TAILQ_INSERT_TAIL(&V_rt_table, rt, rt_link);
+	atomic_add_int(&V_rt_gen, 1);
 	V_rtstat.rts_added++;
 	if (ret_nrt != NULL) {
 		rt->rt_refcnt++;
@@ -267,6 +286,7 @@ rt_unlink(struct rtentry *rt)
 	TAILQ_REMOVE(&V_rt_table, rt, rt_link);
 	rt->rt_flags &= ~RTF_UP;
 	rt->rt_flags |= RTF_DELETED;
+	atomic_add_int(&V_rt_gen, 1);
 	V_rtstat.rts_deleted++;
 	/* Called at splnet: the table's reference goes in that section. */
 	if (rt_release(rt))

@@ -17,11 +17,14 @@
 /*
  * A cached route: the destination it was looked up for and the entry
  * found (holding a reference).  Protocols keep one per pcb so that
- * output need not search the table for each packet.
+ * output need not search the table for each packet; a route added or
+ * deleted since the search (the table's generation moved) sends the
+ * next packet to search again.
  */
 struct route {
 	struct	rtentry *ro_rt;
 	struct	sockaddr ro_dst;
+	u_int	ro_gen;		/* rt_generation() of the search */
 };
 
 /* Metrics kept per route. */
@@ -75,6 +78,7 @@ struct ifaddr;
 void	route_init(void);
 void	route_destroy(void);
 void	rtalloc(struct route *ro);
+u_int	rt_generation(void);
 void	rtalloc_ign(struct route *ro, u_long ignflags);
 struct rtentry *rtalloc1(struct sockaddr *dst, int report, u_long ignflags);
 void	rtfree(struct rtentry *rt);

@@ -233,11 +233,8 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
 		bcopy(etherbroadcastaddr, desten, ETHER_ADDR_LEN);
 		return (0);
 	}
+	/* ip_output() marked a broadcast (M_BCAST, above). */
 	addr = satosin(dst)->sin_addr;
-	if (in_broadcast(addr, ifp)) {
-		bcopy(etherbroadcastaddr, desten, ETHER_ADDR_LEN);
-		return (0);
-	}
 	s = splnet();
 	la = arp_find(ifp, addr);
 	if (la != NULL && la->la_resolved && la->la_expire - ticks > 0) {

@@ -77,11 +77,12 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 	}
 
 	/*
-	 * Route packet.  Drop a cached route that went down or is for
-	 * another destination.
+	 * Route packet.  Drop a cached route that is for another destination
+	 * or older than the table (a route added or deleted since: the one
+	 * cached may be gone, or no longer the best).
 	 */
 	dst = (struct sockaddr_in *)&ro->ro_dst;
-	if (ro->ro_rt != NULL && ((ro->ro_rt->rt_flags & RTF_UP) == 0 ||
+	if (ro->ro_rt != NULL && (ro->ro_gen != rt_generation() ||
 	    dst->sin_family != AF_INET ||
 	    dst->sin_addr.s_addr != ip->ip_dst.s_addr)) {
 		RTFREE(ro->ro_rt);

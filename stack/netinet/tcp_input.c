@@ -261,9 +261,14 @@ static void
 tcp_dropwithreset(struct mbuf *m, struct ip *ip, struct tcphdr *th,
     int thflags, tcp_seq seq, tcp_seq ack, int tlen)
 {
+	struct ifnet *ifp;
 
+	ifp = m->m_pkthdr.rcvif;
 	m_freem(m);
 	if (thflags & TH_RST)
+		return;
+	/* Never a RST to or from a broadcast address. */
+	if (in_broadcast(ip->ip_dst, ifp) || in_broadcast(ip->ip_src, ifp))
 		return;
 	if (thflags & TH_ACK)
 		tcp_respond(NULL, ip, th, NULL, 0, ack, TH_RST);
@@ -375,13 +380,21 @@ tcp_input(struct mbuf *m, int off0)
 	}
 	thflags = th->th_flags;
 
-	/* TCP is unicast only (RFC 1122 4.2.3.10). */
+	/*
+	 * TCP is unicast only (RFC 1122 4.2.3.10).  A subnet's broadcast
+	 * address takes a walk of the interface's addresses to tell: only a
+	 * SYN needs it, as only a SYN can open a connection, and no
+	 * connection has a broadcast address at either end.  A segment that
+	 * belongs to none is answered only after the same test
+	 * (tcp_dropwithreset).
+	 */
 	if ((m->m_flags & (M_BCAST | M_MCAST)) ||
 	    IN_MULTICAST(ntohl(ip->ip_dst.s_addr)) ||
 	    IN_MULTICAST(ntohl(ip->ip_src.s_addr)) ||
 	    ip->ip_src.s_addr == htonl(INADDR_BROADCAST) ||
 	    ip->ip_src.s_addr == htonl(INADDR_ANY) ||
-	    in_broadcast(ip->ip_dst, ifp) || in_broadcast(ip->ip_src, ifp))
+	    ((th->th_flags & TH_SYN) && (in_broadcast(ip->ip_dst, ifp) ||
+	    in_broadcast(ip->ip_src, ifp))))
 		goto badseg;
 
 	bzero(&to, sizeof(to));

@@ -540,7 +540,9 @@ tcp_ip_output(struct inpcb *inp, struct mbuf *m, struct in_addr src,
 	th->th_sum = tcp_cksum(m, sizeof(*ip), tcplen, src, dst);
 	m->m_pkthdr.len = sizeof(*ip) + tcplen;
 	m->m_pkthdr.rcvif = NULL;
-	return (ip_output(m, NULL, NULL, 0, NULL, inp));
+	/* A connection keeps its route in its pcb (inp_route). */
+	return (ip_output(m, NULL, inp != NULL ? &inp->inp_route : NULL, 0,
+	    NULL, inp));
 }
 
 /*

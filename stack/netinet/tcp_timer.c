@@ -52,33 +52,60 @@ tcp_timer_init(struct tcpcb *tp)
 	for (i = 0; i < TCPT_NTIMERS; i++)
 		callout_init(&tp->t_timer[i], 0);
 	tp->t_timer_on = 0;
+	tp->t_timer_queued = 0;
+}
+
+/*
+ * Queue timer `which''s callout to run in `delta' ticks.  A callout taken
+ * off the queue (or whose run was cancelled) gives its reference back;
+ * one queued anew takes one.  Never the last: the caller holds one too
+ * (the tcp_close() that stops every timer frees the socket itself).
+ */
+static void
+tcp_timer_queue(struct tcpcb *tp, int which, int delta)
+{
+	struct socket *so = tp->t_inpcb->inp_socket;
+
+	tp->t_timer_queued |= 1u << which;
+	tp->t_timer_fires[which] = ticks + delta;
+	if (callout_reset(&tp->t_timer[which], delta, tcp_timer_func[which],
+	    so) == 0)
+		soref(so);
 }
 
 /*
  * Arm timer `which' to fire in `delta' ticks, or disarm it when delta
  * is 0.
+ *
+ * The retransmission, keepalive and delayed-ACK timers are pushed back
+ * on nearly every segment.  Moving a callout costs the callout queue's
+ * lock, shared by every connection, so a timer pushed back keeps its
+ * callout where it is and records the new expiry: when the callout runs
+ * early, tcp_timer_enter() queues it again for the rest.  Only a timer
+ * that must fire sooner than its callout moves it.
  */
 void
 tcp_timer_activate(struct tcpcb *tp, int which, u_int delta)
 {
 	struct socket *so = tp->t_inpcb->inp_socket;
+	int due;
 
-	/*
-	 * A callout taken off the queue (or whose run was cancelled) gives
-	 * its reference back; one armed anew takes one.  Never the last:
-	 * the caller holds one too (the tcp_close() that stops every timer
-	 * frees the socket itself).
-	 */
 	if (delta == 0) {
-		if (callout_stop(&tp->t_timer[which]))
+		if ((tp->t_timer_queued & (1u << which)) &&
+		    callout_stop(&tp->t_timer[which])) {
+			tp->t_timer_queued &= ~(1u << which);
 			(void)sorele(so);
+		}
 		tp->t_timer_on &= ~(1u << which);
-	} else {
-		tp->t_timer_on |= 1u << which;
-		if (callout_reset(&tp->t_timer[which], (int)delta,
-		    tcp_timer_func[which], so) == 0)
-			soref(so);
+		return;
 	}
+	due = ticks + (int)delta;
+	tp->t_timer_on |= 1u << which;
+	tp->t_timer_due[which] = due;
+	if ((tp->t_timer_queued & (1u << which)) &&
+	    tp->t_timer_fires[which] - due <= 0)
+		return;
+	tcp_timer_queue(tp, which, (int)delta);
 }
 
 int
@@ -112,9 +139,16 @@ tcp_timer_enter(struct socket *so, int which)
 	inp = sotoinpcb(so);
 	if (inp == NULL || (tp = intotcpcb(inp)) == NULL)
 		return (NULL);
-	if (callout_pending(&tp->t_timer[which]) ||
-	    !tcp_timer_active(tp, which))
+	if (callout_pending(&tp->t_timer[which]))
 		return (NULL);
+	tp->t_timer_queued &= ~(1u << which);
+	if (!tcp_timer_active(tp, which))
+		return (NULL);
+	/* Pushed back since the callout was queued: wait for the rest. */
+	if (tp->t_timer_due[which] - ticks > 0) {
+		tcp_timer_queue(tp, which, tp->t_timer_due[which] - ticks);
+		return (NULL);
+	}
 	tp->t_timer_on &= ~(1u << which);
 	return (tp);
 }

@@ -92,6 +92,9 @@ struct tcpcb {
 	/* timers */
 	struct callout	t_timer[TCPT_NTIMERS];
 	u_int		t_timer_on;	/* bit per armed timer */
+	u_int		t_timer_queued;	/* bit per callout queued or running */
+	int		t_timer_due[TCPT_NTIMERS];	/* ticks: expiry */
+	int		t_timer_fires[TCPT_NTIMERS];	/* ticks: callout's */
 	int		t_rxtshift;	/* retransmissions so far (backoff) */
 	int		t_rxtcur;	/* current retransmit value (ticks) */
 	int		t_rcvtime;	/* ticks at last segment received */

@@ -54,7 +54,7 @@ struct socket {
 	short	so_options;		/* SO_* options set */
 	short	so_linger;		/* time to linger while closing */
 	short	so_state;		/* internal state flags SS_* */
-	int	so_count;		/* references: descriptor + soref() */
+	u_int	so_count;	/* references: descriptor + soref() */
 	void	*so_pcb;		/* protocol control block */
 	struct	protosw *so_proto;	/* protocol handle */
 	struct	vnet *so_vnet;		/* stack instance it belongs to */
