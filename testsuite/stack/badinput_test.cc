@@ -346,7 +346,7 @@ TEST_F(BadInput, FragmentsTimeOutWhileGiantIsHeldOnceTheWholePlanIsApplied) {
   unsigned long timedout = 0;
   std::thread holder([&] {
     stack_test_giant_lock();
-    for (int waited = 0; waited < 3000 && timedout == 0; waited += 10) {
+    for (int waited = 0; waited < 5000 && timedout == 0; waited += 10) {
       struct timespec ts = {0, 10 * 1000 * 1000};
       nanosleep(&ts, nullptr);
       bsd_stack_counter(st_, "ip.fragtimeout", &timedout);
