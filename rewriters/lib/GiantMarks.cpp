@@ -1,7 +1,8 @@
 //===- GiantMarks.cpp - migrated modules leave Giant ----------------------===//
 //
 // A module that migrates stops running under Giant: its protocol switch
-// entries get PR_MPSAFE in pr_flags, its interfaces lose IFF_NEEDSGIANT,
+// entries get PR_MPSAFE in pr_flags (an entry naming routines without a
+// pr_flags initializer gets one), its interfaces lose IFF_NEEDSGIANT,
 // and the netisr handlers it registers (netisr_register(num, handler, inq,
 // flags)) get NETISR_MPSAFE in their flags, and its callouts created
 // without a lock (callout_init(c, 0)) become callout_init(c, CALLOUT_MPSAFE).
@@ -145,11 +146,15 @@ public:
       if (F->getName() != "pr_flags")
         continue;
       unsigned I = F->getFieldIndex();
-      if (I >= ILE->getNumInits())
+      if (I >= ILE->getNumInits() ||
+          isa<ImplicitValueInitExpr>(ILE->getInit(I))) {
+        // No pr_flags at all (IP's entry in in_proto.c: a timer, a drain,
+        // no socket calls): Giant is taken around its routines all the
+        // same, so the field is added, holding the flag alone.
+        addFlags(Visited, ILE, F);
         return true;
+      }
       const Expr *Init = ILE->getInit(I);
-      if (isa<ImplicitValueInitExpr>(Init))
-        return true; // no flags: not a socket protocol entry
       std::string T = C.text(Init->getSourceRange());
       auto R =
           C.fileRange(CharSourceRange::getTokenRange(Init->getSourceRange()));
@@ -296,6 +301,94 @@ private:
            "callout created CALLOUT_MPSAFE (its module and its handlers' "
            "migrate)");
     return true;
+  }
+
+  /// A protocol entry without pr_flags gets `.pr_flags = PR_MPSAFE,`
+  /// when it names a routine that runs under Giant for want of the flag
+  /// (an entry naming no function is a placeholder, left alone). The
+  /// field goes before the first initializer of a later field (or after
+  /// the last one), on a line of its own in the layout of that
+  /// initializer's line, or inline when the entry is written on one
+  /// line. Only a designated initializer can take a field anywhere; a
+  /// positional one is reported.
+  void addFlags(InitListExpr *Syn, const InitListExpr *Sem,
+                const FieldDecl *Flags) {
+    if (!namesFunction(Sem))
+      return;
+    if (Syn == Sem && Sem->getSyntacticForm())
+      Syn = Sem->getSyntacticForm();
+    const DesignatedInitExpr *Next = nullptr, *Last = nullptr;
+    for (Expr *E : Syn->inits()) {
+      auto *D = dyn_cast<DesignatedInitExpr>(E);
+      const FieldDecl *FD = nullptr;
+      if (D && D->size() >= 1 && D->getDesignator(0)->isFieldDesignator())
+        FD = D->getDesignator(0)->getField();
+      if (!FD) {
+        C.site(E->getBeginLoc(), RuleGiant, Manual,
+               "protocol entry without pr_flags stays under Giant: its "
+               "initializer is not designated, so the field cannot be "
+               "added; add pr_flags (0) to it");
+        return;
+      }
+      if (!Next && FD->getFieldIndex() > Flags->getFieldIndex())
+        Next = D;
+      Last = D;
+    }
+    if (!Last)
+      return;
+    const DesignatedInitExpr *At = Next ? Next : Last;
+    auto R = C.fileRange(CharSourceRange::getTokenRange(At->getSourceRange()));
+    auto Eq = C.fileRange(CharSourceRange::getCharRange(
+        At->getEqualOrColonLoc(), At->getInit()->getBeginLoc()));
+    if (!R || !Eq || Eq->first != R->first || At->usesGNUSyntax())
+      return; // spelled in a macro: not ours to edit
+    llvm::StringRef Buf = C.SM.getBufferData(R->first);
+    unsigned B = R->second.first, E = R->second.second;
+    // The layout of At's line: its indentation, and what follows '='.
+    size_t LS = Buf.rfind('\n', B ? B - 1 : 0);
+    LS = (B == 0 || LS == llvm::StringRef::npos) ? 0 : LS + 1;
+    llvm::StringRef Indent = Buf.slice(LS, B);
+    bool OwnLine = Indent.find_first_not_of(" \t") == llvm::StringRef::npos;
+    llvm::StringRef Sep = Buf.slice(Eq->second.first + 1, Eq->second.second);
+    if (Sep.empty() || Sep.find_first_not_of(" \t") != llvm::StringRef::npos)
+      Sep = " ";
+    std::string Field =
+        "." + Flags->getName().str() + " =" + Sep.str() + "PR_MPSAFE";
+    unsigned Off;
+    std::string Text;
+    if (Next) {
+      Off = OwnLine ? LS : B;
+      Text = OwnLine ? Indent.str() + Field + ",\n" : Field + ", ";
+    } else {
+      // After the last initializer, past its comma if it has one.
+      unsigned P = E;
+      while (P < Buf.size() && (Buf[P] == ' ' || Buf[P] == '\t'))
+        ++P;
+      bool Comma = P < Buf.size() && Buf[P] == ',';
+      Off = Comma ? P + 1 : E;
+      Text = (Comma ? "" : ",") +
+             (OwnLine ? "\n" + Indent.str() + Field + (Comma ? "," : "")
+                      : " " + Field);
+    }
+    if (!mark(R->first, Off, 0, Text))
+      return;
+    C.Edits.back().GiantDeps = entryPoints(Sem);
+    C.site(At->getBeginLoc(), RuleGiant, Auto,
+           "protocol entry given pr_flags PR_MPSAFE (it had no pr_flags; its "
+           "module migrates)");
+  }
+
+  /// Whether an entry names a function (pr_input, pr_slowtimo, ...).
+  static bool namesFunction(const InitListExpr *ILE) {
+    struct Refs : RecursiveASTVisitor<Refs> {
+      bool Found = false;
+      bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+        Found = Found || isa<FunctionDecl>(DRE->getDecl());
+        return !Found;
+      }
+    } V;
+    V.TraverseStmt(const_cast<InitListExpr *>(ILE));
+    return V.Found;
   }
 
   /// The functions and global variables an entry names (pr_input,

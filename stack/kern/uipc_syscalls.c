@@ -645,13 +645,41 @@ bsd_fcntl(int s, int cmd, int arg)
 }
 
 /*
+ * Whether a poll needs Giant: unless every socket it polls belongs to a
+ * PR_MPSAFE protocol.  Such a protocol runs under a socket layer that
+ * locks for itself, whose sowakeup() changes the pollers' generation in
+ * a section of its own; otherwise the generation is Giant's, as the
+ * sockets are, and so it is for a poll of no socket at all.
+ */
+static int
+poll_needs_giant(struct bsd_pollfd *fds, unsigned int nfds)
+{
+	struct file *fp;
+	unsigned int i;
+	int giant;
+
+	giant = 1;
+	for (i = 0; i < nfds; i++) {
+		if (fds[i].fd < 0 || getsock(fds[i].fd, &fp) != 0)
+			continue;
+		giant = NEEDS_GIANT(fp->f_so);
+		fdrop(fp);
+		if (giant)
+			break;
+	}
+	return (giant);
+}
+
+/*
  * Poll: scan the sockets; when none is ready, sleep until a socket buffer
  * marked by sopoll() is woken, or the timeout.  The pollers' generation
  * is read at splnet before the scan and checked again at splnet just
  * before the sleep: a wakeup that came in between (sowakeup() bumps it)
  * means a rescan instead of a sleep, so none is lost.  Each socket is
- * looked at in its own section (sopoll); the generation's sections never
- * enclose one.
+ * looked at in its own section (sopoll), entered as any call on it is
+ * (Giant unless its protocol is PR_MPSAFE); the generation's sections
+ * never enclose one.  Giant is held around the whole poll only when
+ * poll_needs_giant() says so.
  */
 int
 bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
@@ -659,7 +687,7 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 	struct file *fp;
 	struct socket *so;
 	long long timo;
-	int deadline, error, gen, left, n, r, s;
+	int deadline, error, gen, giant, left, n, r, s;
 	unsigned int i;
 
 	if (nfds > NFILES || (fds == NULL && nfds != 0))
@@ -673,7 +701,9 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 			timo = INT_MAX / 2;
 		deadline = ticks + (int)timo;
 	}
-	mtx_lock(&Giant);
+	giant = poll_needs_giant(fds, nfds);
+	if (giant)
+		mtx_lock(&Giant);
 	for (;;) {
 		s = splnet();
 		gen = sopoll_gen;
@@ -689,9 +719,9 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 				continue;
 			}
 			so = fp->f_so;
-			CURVNET_SET(so->so_vnet);
+			SOCALL_ENTER(so);
 			r = sopoll(so, fds[i].events);
-			CURVNET_RESTORE();
+			SOCALL_EXIT(so);
 			fds[i].revents = (short)r;
 			if (r != 0)
 				n++;
@@ -712,11 +742,13 @@ bsd_poll(struct bsd_pollfd *fds, unsigned int nfds, int timeout_ms)
 			    left);
 		splx(s);
 		if (error != 0 && error != EWOULDBLOCK) {
-			mtx_unlock(&Giant);
+			if (giant)
+				mtx_unlock(&Giant);
 			return (seterr(error));
 		}
 	}
-	mtx_unlock(&Giant);
+	if (giant)
+		mtx_unlock(&Giant);
 	return (n);
 }
 

@@ -134,8 +134,8 @@ sender(void *arg)
 
 /*
  * Application threads on b: one drains a stream, one a flow, each in
- * blocking receives with a short timeout (bsd_poll would take Giant: the
- * workload measures the migrated data path, not the poll emulation).
+ * blocking receives with a short timeout (the workload measures the data
+ * path, not bsd_poll).
  */
 static void *
 tcp_receiver(void *arg)

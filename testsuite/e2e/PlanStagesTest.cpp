@@ -133,6 +133,20 @@ TEST_P(PlanStage, RewritesAndCompiles) {
         << "stage " << Stage << ": TCP's timers\n" << Json;
   }
 
+  // IP's entry has no pr_flags in the legacy source: the rewriter gives it
+  // the field with PR_MPSAFE once IP leaves Giant (stage socket: IP needs
+  // the socket layer), so pfslowtimo() runs ip_slowtimo() without Giant.
+  {
+    std::string Proto = readFile(Dir + "/out/netinet/in_proto.c");
+    ASSERT_FALSE(Proto.empty()) << "stage " << Stage;
+    bool Mpsafe = Stage != "alloc" && Stage != "ifnet" && Stage != "ip";
+    EXPECT_EQ(Mpsafe,
+              Proto.find("\t.pr_protocol =\t\tIPPROTO_IP,\n"
+                         "\t.pr_flags =\t\tPR_MPSAFE,\n"
+                         "\t.pr_init =\t\tip_init,\n") != std::string::npos)
+        << "stage " << Stage << ": IP's entry\n" << Json;
+  }
+
   // TCP is the last stage: before it, its files are untouched.
   if (Stage != "tcp")
     EXPECT_EQ(readFile(Dir + "/out/netinet/tcp_usrreq.c"),

@@ -253,6 +253,61 @@ TEST(Stages, EntryLeavesGiantWithTheModuleOfItsRoutines) {
   EXPECT_EQ(syntaxCheck(C), "");
 }
 
+TEST(Stages, EntryWithoutFlagsGetsThemWhenItLeavesGiant) {
+  Case C = prepare("stages", "-noflags");
+  // netinet/ip.c's first entry names ip_input and has no pr_flags, as
+  // FreeBSD's IP entry has none: Giant is taken around its routines all
+  // the same, so leaving Giant adds the field. net/if.c (stage ether)
+  // gets three more: one vouching for ip_bump (netinet, stage inet) in a
+  // struct where pr_flags is the last field, one on a single line
+  // vouching for if_bump (net) without a trailing comma, and one
+  // positional.
+  std::string If = readFile(C.Src() / "net/if.c");
+  writeFile(C.Src() / "net/if.c",
+            If + "\n#define PR_MPSAFE\t0x80\n"
+                 "struct protosw {\n\tvoid\t(*pr_input)(void);\n"
+                 "\tshort\tpr_flags;\n};\n"
+                 "void ip_bump(void);\n"
+                 "struct protosw ipsw = {\n\t.pr_input =\tip_bump,\n};\n"
+                 "struct protosw ifsw = { .pr_input = if_bump };\n"
+                 "struct protosw possw = { if_bump };\n");
+  rwtest::Run R = rewrite(C, {"--in-place", "--stage", "ether"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Ether = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Ether, "struct protosw ifsw = { .pr_input = if_bump, "
+                              ".pr_flags = PR_MPSAFE };"))
+      << Ether;
+  // A positional initializer cannot take the field: reported, unchanged.
+  EXPECT_TRUE(contains(Ether, "struct protosw possw = { if_bump };")) << Ether;
+  EXPECT_TRUE(contains(R.Err, "protocol entry without pr_flags stays under "
+                              "Giant: its initializer is not designated"))
+      << R.Err;
+  // ip_bump's module does not migrate yet: no field, and the reason.
+  EXPECT_TRUE(contains(Ether, "{\n\t.pr_input =\tip_bump,\n};")) << Ether;
+  EXPECT_TRUE(contains(R.Err, "entry of ip_bump stays under Giant: module "
+                              "netinet does not migrate at this stage"))
+      << R.Err;
+  EXPECT_FALSE(contains(readFile(C.Src() / "netinet/ip.c"), "PR_MPSAFE,"));
+  R = rewrite(C, {"--in-place", "--stage", "inet"});
+  ASSERT_EQ(R.Exit, 0) << R.Err;
+  std::string Inet = readFile(C.Src() / "net/if.c");
+  EXPECT_TRUE(contains(Inet, "{\n\t.pr_input =\tip_bump,\n"
+                             "\t.pr_flags =\tPR_MPSAFE,\n};"))
+      << Inet;
+  std::string Ip = readFile(C.Src() / "netinet/ip.c");
+  EXPECT_TRUE(contains(Ip, "\t.pr_type =\t0,\n\t.pr_flags =\tPR_MPSAFE,\n"
+                           "\t.pr_input =\tip_input,\n"))
+      << Ip;
+  EXPECT_TRUE(contains(Ip, ".pr_flags =\tPR_ATOMIC | PR_MPSAFE,")) << Ip;
+  EXPECT_TRUE(contains(R.Err, "protocol entry given pr_flags PR_MPSAFE"))
+      << R.Err;
+  EXPECT_EQ(syntaxCheck(C), "");
+  // A second run finds the flag and adds nothing.
+  rwtest::Run Again = rewrite(C, {"--dry-run", "--stage", "inet"});
+  EXPECT_EQ(Again.Exit, 0) << Again.Err;
+  EXPECT_EQ(Again.Out, "");
+}
+
 TEST(Stages, NetisrHandlerLeavesGiantWithTheModuleOfItsHandler) {
   Case C = prepare("stages", "-netisr");
   // net/if.c (stage ether) registers ip_bump, defined in netinet/ip.c
