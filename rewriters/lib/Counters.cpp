@@ -2,7 +2,9 @@
 //
 // CounterRewriter: "ipstat.ips_total++", "V_tcpstat.tcps_sndbyte += len"
 // on a global the plan lists become atomic_add_<width>(&x.f, n) (or
-// counter_u64_add(x.f, n) where the field already is a counter_u64_t).
+// counter_u64_add(x.f, n) where the field already is a counter_u64_t);
+// so do updates of the counter fields a plan lists for a struct, in any
+// object ("ifp->if_ipackets++" for struct ifnet's if_ipackets).
 // RefcountRewriter: "p->f++" -> refcount_acquire(&p->f),
 // "--p->f == 0" -> refcount_release(&p->f), "p->f = n" -> refcount_init,
 // a plain read "p->f" -> refcount_load(&p->f) (the updates are atomic: a
@@ -143,7 +145,20 @@ private:
         Tag = RT->getDecl()->getName().str();
     for (const plan::Counter &Ct : C.P.Counters)
       if ((!Ct.Variable.empty() && Ct.Variable == Name) ||
-          (!Ct.Struct.empty() && Ct.Struct == Tag))
+          (!Ct.Struct.empty() && Ct.Fields.empty() && Ct.Struct == Tag))
+        return &Ct;
+    return nullptr;
+  }
+
+  /// A field a plan entry lists as a counter of its struct.
+  const plan::Counter *plannedField(const MemberExpr *ME) const {
+    const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!FD || !FD->getParent()->getIdentifier())
+      return nullptr;
+    llvm::StringRef Tag = FD->getParent()->getName();
+    for (const plan::Counter &Ct : C.P.Counters)
+      if (!Ct.Fields.empty() && Ct.Struct == Tag &&
+          llvm::is_contained(Ct.Fields, FD->getName()))
         return &Ct;
     return nullptr;
   }
@@ -159,12 +174,17 @@ private:
     if (!ME)
       return;
     QualType TargetType = Target->getType();
-    const VarDecl *VD = baseGlobal(ME);
-    if (!VD)
-      return;
-    const plan::Counter *Ct = planned(VD);
-    if (!Ct)
-      return;
+    // The counter's owner, for the messages: "ipstat", "struct ifnet".
+    std::string Owner;
+    const plan::Counter *Ct = plannedField(ME);
+    if (Ct) {
+      Owner = "struct " + Ct->Struct;
+    } else {
+      const VarDecl *VD = baseGlobal(ME);
+      if (!VD || !(Ct = planned(VD)))
+        return;
+      Owner = globalName(VD);
+    }
     SourceLocation Loc = Op->getBeginLoc();
     FileID FID = C.SM.getFileID(C.SM.getFileLoc(Loc));
     if (!C.editable(FID))
@@ -172,7 +192,7 @@ private:
     std::string Field = ME->getMemberDecl()->getName().str();
     if (!valueUnused(C.Ctx, Op)) {
       C.site(Loc, RuleCounter, Manual,
-             "update of counter " + globalName(VD) + "." + Field +
+             "update of counter " + Owner + "." + Field +
                  " is used as a value; rewrite it by hand",
              "", Field);
       return;
@@ -207,7 +227,7 @@ private:
     if (TargetText.empty() || AmountText.empty() || !Range) {
       std::string M = C.macroAt(Loc);
       C.site(Loc, RuleCounter, Manual,
-             "update of counter " + globalName(VD) + "." + Field +
+             "update of counter " + Owner + "." + Field +
                  " is inside an expansion of macro " + M +
                  "; rewrite the macro's definition by hand",
              "", Field);
@@ -247,7 +267,7 @@ private:
               Range->second.second - Range->second.first, Call);
     C.site(
         Loc, RuleCounter, Auto,
-        "counter " + globalName(VD) + "." + Field + " -> " + Call +
+        "counter " + Owner + "." + Field + " -> " + Call +
             (InMacro.empty() ? "" : " in the definition of macro " + InMacro),
         "", Field);
   }

@@ -144,6 +144,7 @@ template <> struct MappingTraits<Counter> {
     C.Line = lineOf(IO);
     IO.mapOptional("variable", C.Variable, std::string());
     IO.mapOptional("struct", C.Struct, std::string());
+    IO.mapOptional("fields", C.Fields);
     IO.mapOptional("form", C.Form, CounterForm::Atomic);
   }
 };
@@ -355,6 +356,9 @@ Error validatePlan(const Plan &P) {
   for (const Counter &C : P.Counters)
     if (C.Variable.empty() && C.Struct.empty())
       Err(C.Line, "counter entry needs 'variable' or 'struct'");
+    else if (!C.Fields.empty() && C.Struct.empty())
+      Err(C.Line, "counter entry with 'fields' needs 'struct' (the struct "
+                  "that has them)");
   llvm::StringSet<> ModuleNames, StageNames;
   for (const Module &M : P.Modules)
     if (!ModuleNames.insert(M.Name).second)

@@ -54,6 +54,8 @@ counters:
   - variable: ipstat
   - struct: tcpstat
     form: counter
+  - struct: ifnet
+    fields: [if_ipackets, if_obytes]
 refcounts:
   - struct: socket
     field: so_count
@@ -95,6 +97,9 @@ TEST(Plan, ReadsEveryField) {
   EXPECT_EQ(P->Rules[2].When.File, "net/route*.c");
   EXPECT_EQ(P->Sites[1].Action, SiteAction::Skip);
   EXPECT_EQ(P->Counters[1].Form, CounterForm::Counter);
+  EXPECT_EQ(P->Counters[2].Struct, "ifnet");
+  EXPECT_EQ(P->Counters[2].Fields,
+            (std::vector<std::string>{"if_ipackets", "if_obytes"}));
   EXPECT_EQ(P->Refcounts[0].Field, "so_count");
   EXPECT_EQ(P->Sleep.Form, SleepForm::MtxSleep);
   EXPECT_FALSE(P->Sleep.PDrop);
@@ -197,6 +202,18 @@ TEST(Plan, SemanticErrorsAreAllListed) {
   EXPECT_NE(E.find("plan.yaml:9: error: macro names unknown lock 'c'"),
             std::string::npos)
       << E;
+}
+
+TEST(Plan, CounterFieldsNeedTheirStruct) {
+  std::string E = errorOf("version: 1\ncounters:\n  - variable: ipstat\n"
+                          "    fields: [ips_total]\n");
+  EXPECT_NE(E.find("plan.yaml:3: error: counter entry with 'fields' needs "
+                   "'struct'"),
+            std::string::npos)
+      << E;
+  EXPECT_EQ(errorOf("version: 1\ncounters:\n  - struct: ifnet\n"
+                    "    fields: [if_ipackets]\n"),
+            "");
 }
 
 TEST(Plan, DropSitesNeedsAndLocklessMacros) {

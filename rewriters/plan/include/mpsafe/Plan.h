@@ -95,10 +95,13 @@ enum class CounterForm { Atomic, Counter };
 
 /// Statistics updates (x.f++, x.f += n) on global Variable, or on any
 /// global of struct type Struct, become atomic(9) or counter(9) calls.
-/// The VNET spelling V_x is the same variable x.
+/// The VNET spelling V_x is the same variable x.  With Fields, Struct
+/// names the struct whose listed fields are counters in every object,
+/// reached through any pointer (ifp->if_ipackets++).
 struct Counter {
   std::string Variable;
   std::string Struct;
+  std::vector<std::string> Fields;
   CounterForm Form = CounterForm::Atomic;
   unsigned Line = 0;
 };
