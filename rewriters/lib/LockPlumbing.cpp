@@ -156,7 +156,14 @@ private:
     llvm::StringRef Buf = C.SM.getBufferData(D.first);
     size_t LS = Buf.rfind('\n', D.second ? D.second - 1 : 0);
     LS = LS == llvm::StringRef::npos ? 0 : LS + 1;
-    C.replace(D.first, LS, 0, Indent + Text + "\n");
+    insertLine(D.first, LS, Indent + Text + "\n");
+  }
+
+  /// Whole lines: the lines several locks add at one place (two field
+  /// locks initialized in one function) merge into one insertion.
+  void insertLine(FileID F, unsigned Offset, const std::string &Line) {
+    if (C.replace(F, Offset, 0, Line))
+      C.Edits.back().Union = true;
   }
 
   /// A line before the closing brace of a body, at the end of the line
@@ -168,7 +175,7 @@ private:
     llvm::StringRef Buf = C.SM.getBufferData(D.first);
     size_t LS = Buf.rfind('\n', D.second);
     LS = LS == llvm::StringRef::npos ? 0 : LS + 1;
-    C.replace(D.first, LS, 0, Indent + Text + "\n");
+    insertLine(D.first, LS, Indent + Text + "\n");
   }
 
   /// S clears the whole object Obj (bzero(obj, ...), memset(obj, 0, ...)):

@@ -39,7 +39,7 @@ ithread_loop(void *arg)
 			msleep(it, &it->it_mtx, 0, "iwait", 0);
 		if (it->it_dying)
 			break;
-		it->it_need = 0;
+		__atomic_store_n(&it->it_need, 0, __ATOMIC_SEQ_CST);
 		mtx_unlock(&it->it_mtx);
 		if (!(it->it_flags & INTR_MPSAFE))
 			mtx_lock(&Giant);
@@ -80,10 +80,16 @@ ithread_create(const char *name, driver_intr_t *handler, void *arg, int flags)
 void
 ithread_schedule(struct ithread *it)
 {
+	/*
+	 * Scheduled and not yet running: the thread clears it_need before
+	 * it looks at its work, so it will see what the caller queued.
+	 */
+	if (__atomic_load_n(&it->it_need, __ATOMIC_ACQUIRE))
+		return;
 	mtx_lock(&it->it_mtx);
 	/* Already scheduled: the thread has been woken and will run. */
 	if (!it->it_need) {
-		it->it_need = 1;
+		__atomic_store_n(&it->it_need, 1, __ATOMIC_SEQ_CST);
 		wakeup_one(it);
 	}
 	mtx_unlock(&it->it_mtx);

@@ -376,18 +376,14 @@ int
 bsd_stack_quiesce(struct bsd_stack *st, int timeout_ms)
 {
 	struct ifnet *ifp;
-	int busy, s, waited;
+	int busy, waited;
 
 	for (waited = 0; ; waited++) {
 		ENTER(st);
 		netisr_poll();
 		busy = 0;
 		TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
-			/* The interrupt thread dequeues at splimp. */
-			s = splimp();
-			busy += ifp->if_rcvq.ifq_len + ifp->if_snd.ifq_len +
-			    ifp->if_rxbusy;
-			splx(s);
+			busy += if_rcv_busy(ifp) + if_snd_busy(ifp);
 		}
 		LEAVE();
 		if (busy == 0)

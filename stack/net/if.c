@@ -40,17 +40,19 @@ if_init_vnet(void)
 
 /*
  * The interrupt thread of an interface: hand every frame its driver
- * queued to the interface's input routine.  A frame counts as busy from
- * its dequeue until the input routine returns (which may have run the
- * protocols, netisr_dispatch()), so that bsd_stack_quiesce() waits for
- * it; the count drops in the section of the next dequeue.
+ * queued to the interface's input routine.  It takes the whole queue at
+ * once, so that the drivers filling it meet the thread's section once a
+ * batch, not once a frame.  A frame counts as busy from its dequeue until
+ * the input routine returns (which may have run the protocols,
+ * netisr_dispatch()), so that bsd_stack_quiesce() waits for it; the
+ * batch's count drops in the section of the next dequeue.
  */
 static void
 if_intr(void *arg)
 {
 	struct ifnet *ifp;
-	struct mbuf *m;
-	int done, s;
+	struct mbuf *m, *next;
+	int done, n, s;
 
 	ifp = arg;
 	CURVNET_SET(ifp->if_vnet);
@@ -58,19 +60,22 @@ if_intr(void *arg)
 	for (;;) {
 		s = splimp();
 		ifp->if_rxbusy -= done;
-		IF_DEQUEUE(&ifp->if_rcvq, m);
-		if (m != NULL) {
-			ifp->if_ipackets++;
-			ifp->if_ibytes += m->m_pkthdr.len;
-			ifp->if_rxbusy++;
-		}
+		n = IF_QLEN(&ifp->if_rcvq);
+		IF_DEQUEUE_ALL(&ifp->if_rcvq, m);
+		ifp->if_rxbusy += n;
 		splx(s);
 		if (m == NULL)
 			break;
-		if (ifp->if_pcap != NULL)
-			if_pcap_tap(ifp, m);
-		(*ifp->if_input)(ifp, m);
-		done = 1;
+		for (; m != NULL; m = next) {
+			next = m->m_nextpkt;
+			m->m_nextpkt = NULL;
+			ifp->if_ipackets++;
+			ifp->if_ibytes += m->m_pkthdr.len;
+			if (ifp->if_pcap != NULL)
+				if_pcap_tap(ifp, m);
+			(*ifp->if_input)(ifp, m);
+		}
+		done = n;
 	}
 	CURVNET_RESTORE();
 }
@@ -117,7 +122,7 @@ if_rxenqueue(struct ifnet *ifp, struct mbuf *m)
 
 	m->m_pkthdr.rcvif = ifp;
 	s = splimp();
-	if (IF_QFULL(&ifp->if_rcvq) || (ifp->if_flags & IFF_UP) == 0) {
+	if (IF_QFULL(&ifp->if_rcvq) || !ifp->if_rcvon) {
 		IF_DROP(&ifp->if_rcvq);
 		ifp->if_iqdrops++;
 		splx(s);
@@ -156,7 +161,6 @@ if_attach(struct ifnet *ifp)
 void
 if_detach(struct ifnet *ifp)
 {
-	int s;
 
 	if_down(ifp);
 	rt_ifdetach(ifp);
@@ -166,10 +170,8 @@ if_detach(struct ifnet *ifp)
 	if (ifp->if_detach != NULL)
 		(*ifp->if_detach)(ifp);
 	if_ithread_stop(ifp);
-	s = splimp();
-	if_qflush(&ifp->if_snd);
-	if_qflush(&ifp->if_rcvq);
-	splx(s);
+	if_snd_flush(ifp);
+	if_rcv_enable(ifp, 0);
 	if (ifp->if_pcap != NULL)
 		if_pcap_close(ifp);
 }
@@ -223,6 +225,7 @@ if_up(struct ifnet *ifp)
 	s = splimp();
 	ifp->if_flags |= IFF_UP | IFF_RUNNING;
 	splx(s);
+	if_rcv_enable(ifp, 1);
 }
 
 void
@@ -232,8 +235,61 @@ if_down(struct ifnet *ifp)
 
 	s = splimp();
 	ifp->if_flags &= ~(IFF_UP | IFF_RUNNING);
+	splx(s);
+	if_snd_flush(ifp);
+	if_rcv_enable(ifp, 0);
+}
+
+/*
+ * The transmit side's and the receive side's own sections (if_var.h):
+ * the send queue and whether a thread drains it; the receive queue,
+ * whether it takes frames and how many the interrupt thread handles.
+ */
+void
+if_snd_flush(struct ifnet *ifp)
+{
+	int s;
+
+	s = splimp();
 	if_qflush(&ifp->if_snd);
 	splx(s);
+}
+
+/* Frames queued to send, and one more while a thread drains them. */
+int
+if_snd_busy(struct ifnet *ifp)
+{
+	int busy, s;
+
+	s = splimp();
+	busy = IF_QLEN(&ifp->if_snd) +
+	    ((ifp->if_drv_flags & IFF_DRV_OACTIVE) != 0);
+	splx(s);
+	return (busy);
+}
+
+/* A receive queue that is off drops what it had and what comes. */
+void
+if_rcv_enable(struct ifnet *ifp, int on)
+{
+	int s;
+
+	s = splimp();
+	ifp->if_rcvon = on;
+	if (!on)
+		if_qflush(&ifp->if_rcvq);
+	splx(s);
+}
+
+int
+if_rcv_busy(struct ifnet *ifp)
+{
+	int busy, s;
+
+	s = splimp();
+	busy = IF_QLEN(&ifp->if_rcvq) + ifp->if_rxbusy;
+	splx(s);
+	return (busy);
 }
 
 void
@@ -257,7 +313,7 @@ int
 if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
     int adjust)
 {
-	int s;
+	int s, start;
 
 	s = splimp();
 	if (IF_QFULL(ifq)) {
@@ -271,9 +327,17 @@ if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
 	if (m->m_flags & (M_BCAST | M_MCAST))
 		ifp->if_omcasts++;
 	IF_ENQUEUE(ifq, m);
-	if ((ifp->if_flags & IFF_OACTIVE) == 0)
-		(*ifp->if_start)(ifp);
+	start = (ifp->if_drv_flags & IFF_DRV_OACTIVE) == 0;
+	ifp->if_drv_flags |= IFF_DRV_OACTIVE;
 	splx(s);
+	/*
+	 * One thread at a time drains the queue, so the frames leave in
+	 * order; the others only queue.  The driver's start routine takes
+	 * the queue's level itself, and clears IFF_DRV_OACTIVE in the
+	 * section that finds the queue empty.
+	 */
+	if (start)
+		(*ifp->if_start)(ifp);
 	return (0);
 }
 

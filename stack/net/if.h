@@ -20,6 +20,8 @@
 #define	IFF_PROMISC	0x100		/* receive all packets */
 #define	IFF_ALLMULTI	0x200		/* receive all multicast packets */
 #define	IFF_OACTIVE	0x400		/* transmission in progress */
+/* if_drv_flags: a thread is draining if_snd; others only queue. */
+#define	IFF_DRV_OACTIVE	0x400
 #define	IFF_SIMPLEX	0x800		/* can't hear own transmissions */
 #define	IFF_MULTICAST	0x8000		/* supports multicast */
 /*

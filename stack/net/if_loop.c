@@ -54,6 +54,7 @@ looutput(struct ifnet *ifp, struct mbuf *m, struct sockaddr *dst,
 	return (0);
 }
 
+/* Never started: looutput() hands packets on at once, queueing none. */
 static void
 lostart(struct ifnet *ifp __unused)
 {

@@ -145,6 +145,8 @@ tap_start(struct ifnet *ifp)
 		IF_DEQUEUE(&ifp->if_snd, m);
 		if (m != NULL)
 			ifp->if_opackets++;
+		else
+			ifp->if_drv_flags &= ~IFF_DRV_OACTIVE;
 		splx(s);
 		if (m == NULL)
 			break;

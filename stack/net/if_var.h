@@ -55,6 +55,12 @@ struct ifqueue {
 	(ifq)->ifq_head = (m);						\
 	(ifq)->ifq_len++;						\
 } while (0)
+/* Take the whole queue: m is its first packet, the rest follow it. */
+#define	IF_DEQUEUE_ALL(ifq, m) do {					\
+	(m) = (ifq)->ifq_head;						\
+	(ifq)->ifq_head = (ifq)->ifq_tail = NULL;			\
+	(ifq)->ifq_len = 0;						\
+} while (0)
 #define	IF_DEQUEUE(ifq, m) do {						\
 	(m) = (ifq)->ifq_head;						\
 	if (m) {							\
@@ -66,6 +72,11 @@ struct ifqueue {
 } while (0)
 
 void	if_qflush(struct ifqueue *ifq);
+/* The two sides' own sections (if.c). */
+void	if_snd_flush(struct ifnet *ifp);
+int	if_snd_busy(struct ifnet *ifp);
+void	if_rcv_enable(struct ifnet *ifp, int on);
+int	if_rcv_busy(struct ifnet *ifp);
 /* Enqueue or drop (counting the drop); returns 0 or ENOBUFS. */
 int	if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
 	    int adjust);
@@ -107,8 +118,16 @@ struct ifnet {
 	void	(*if_detach)(struct ifnet *);	/* driver teardown */
 	/* Injected faults so far: lost, duplicated, reordered, delayed. */
 	void	(*if_faults)(struct ifnet *, u_long f[4]);
+/*
+ * The transmit and the receive side, each at splimp in sections of its
+ * own (if_handoff() and the drivers' start routines; if_rxenqueue() and
+ * the interrupt thread): they share nothing, so a migration may give each
+ * its own lock.
+ */
 	struct	ifqueue if_snd;		/* output queue */
+	int	if_drv_flags;		/* IFF_DRV_OACTIVE: if_snd drains */
 	struct	ifqueue if_rcvq;	/* frames waiting for the ithread */
+	int	if_rcvon;		/* if_rcvq takes frames (if_up) */
 	int	if_rxbusy;		/* frames the ithread is handling */
 	struct	ithread *if_ithd;	/* the interface's interrupt thread */
 	struct	pcap_writer *if_pcap;	/* capture of every frame, or NULL */

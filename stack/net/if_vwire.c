@@ -65,21 +65,30 @@ static void
 vwire_start(struct ifnet *ifp)
 {
 	struct vwire_softc *sc;
-	struct mbuf *m;
+	struct mbuf *m, *next;
 	int s;
 
 	sc = ifp->if_softc;
 	for (;;) {
+		/*
+		 * All that is queued, in one section; IFF_DRV_OACTIVE goes
+		 * in the section that finds nothing.
+		 */
 		s = splimp();
-		IF_DEQUEUE(&ifp->if_snd, m);
-		if (m != NULL)
-			ifp->if_opackets++;
+		IF_DEQUEUE_ALL(&ifp->if_snd, m);
+		if (m == NULL)
+			ifp->if_drv_flags &= ~IFF_DRV_OACTIVE;
 		splx(s);
 		if (m == NULL)
 			break;
-		if (ifp->if_pcap != NULL)
-			if_pcap_tap(ifp, m);
-		impair_output(&sc->sc_imp, m);
+		for (; m != NULL; m = next) {
+			next = m->m_nextpkt;
+			m->m_nextpkt = NULL;
+			ifp->if_opackets++;
+			if (ifp->if_pcap != NULL)
+				if_pcap_tap(ifp, m);
+			impair_output(&sc->sc_imp, m);
+		}
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <sys/malloc.h>
 #include <sys/mbuf.h>
 #include <sys/mutex.h>
+#include <machine/atomic.h>
 #include <sys/domain.h>
 #include <sys/protosw.h>
 #include <sys/socket.h>
@@ -38,7 +39,7 @@ MALLOC_DEFINE(M_IPQ, "ipq", "IP reassembly queues");
 VNET_DEFINE(struct ipstat, ipstat);
 VNET_DEFINE(int, ip_defttl) = IPDEFTTL;
 VNET_DEFINE(int, ipforwarding) = 0;
-VNET_DEFINE(u_short, ip_id);
+VNET_DEFINE(u_int, ip_id);
 VNET_DEFINE(int, ip_maxfragpackets) = IP_MAXFRAGPACKETS;
 
 VNET_DEFINE_STATIC(struct ifqueue, ipintrq);	/* the netisr queue */
@@ -93,7 +94,7 @@ ip_init(void)
 	TAILQ_INIT(&V_ipqueues);
 	TAILQ_INIT(&V_in_ifaddrhead);
 	V_nipq = 0;
-	V_ip_id = (u_short)arc4random();
+	V_ip_id = arc4random();
 	bzero(&V_ipstat, sizeof(V_ipstat));
 	bzero(&V_ipintrq, sizeof(V_ipintrq));
 	V_ipintrq.ifq_maxlen = IFQ_MAXLEN * 4;
@@ -603,19 +604,14 @@ ip_drain(void)
 }
 
 /*
- * The next datagram id.  Senders of every protocol take one, so the
- * counter changes at splnet, with the reassembly queues.
+ * The next datagram id.  Senders of every protocol take one, at any
+ * level: the counter moves in one atomic(9) add.
  */
 u_short
 ip_newid(void)
 {
-	u_short id;
-	int s;
 
-	s = splnet();
-	id = V_ip_id++;
-	splx(s);
-	return (id);
+	return ((u_short)atomic_fetchadd_int(&V_ip_id, 1));
 }
 
 /*

@@ -96,7 +96,7 @@ VNET_DECLARE(int, ip_defttl);		/* default IP ttl */
 #define	V_ip_defttl		VNET(ip_defttl)
 VNET_DECLARE(int, ipforwarding);	/* ip forwarding (off by default) */
 #define	V_ipforwarding		VNET(ipforwarding)
-VNET_DECLARE(u_short, ip_id);		/* next IP identification value */
+VNET_DECLARE(u_int, ip_id);		/* next IP identification value */
 #define	V_ip_id			VNET(ip_id)
 VNET_DECLARE(int, ip_maxfragpackets);
 #define	V_ip_maxfragpackets	VNET(ip_maxfragpackets)
