@@ -225,6 +225,7 @@ if_up(struct ifnet *ifp)
 	s = splimp();
 	ifp->if_flags |= IFF_UP | IFF_RUNNING;
 	splx(s);
+	if_snd_enable(ifp, 1);
 	if_rcv_enable(ifp, 1);
 }
 
@@ -236,7 +237,7 @@ if_down(struct ifnet *ifp)
 	s = splimp();
 	ifp->if_flags &= ~(IFF_UP | IFF_RUNNING);
 	splx(s);
-	if_snd_flush(ifp);
+	if_snd_enable(ifp, 0);
 	if_rcv_enable(ifp, 0);
 }
 
@@ -244,7 +245,21 @@ if_down(struct ifnet *ifp)
  * The transmit side's and the receive side's own sections (if_var.h):
  * the send queue and whether a thread drains it; the receive queue,
  * whether it takes frames and how many the interrupt thread handles.
+ * The senders learn that an interface is down here, in the send queue's
+ * section, not from if_flags.
  */
+void
+if_snd_enable(struct ifnet *ifp, int on)
+{
+	int s;
+
+	s = splimp();
+	ifp->if_sndon = on;
+	if (!on)
+		if_qflush(&ifp->if_snd);
+	splx(s);
+}
+
 void
 if_snd_flush(struct ifnet *ifp)
 {
@@ -307,7 +322,8 @@ if_qflush(struct ifqueue *ifq)
 
 /*
  * Queue a packet for transmission and start the driver; a full queue
- * drops it.  Returns 0 or ENOBUFS.
+ * drops it, an interface that is down refuses it.  Returns 0, ENOBUFS or
+ * ENETDOWN.
  */
 int
 if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
@@ -316,6 +332,11 @@ if_handoff(struct ifqueue *ifq, struct mbuf *m, struct ifnet *ifp,
 	int s, start;
 
 	s = splimp();
+	if (!ifp->if_sndon) {
+		splx(s);
+		m_freem(m);
+		return (ENETDOWN);
+	}
 	if (IF_QFULL(ifq)) {
 		IF_DROP(ifq);
 		ifp->if_oerrors++;

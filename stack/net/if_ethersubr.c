@@ -35,11 +35,7 @@ ether_output(struct ifnet *ifp, struct mbuf *m, struct sockaddr *dst,
 	u_short type;
 	int error;
 
-	if ((ifp->if_flags & (IFF_UP | IFF_RUNNING)) !=
-	    (IFF_UP | IFF_RUNNING)) {
-		m_freem(m);
-		return (ENETDOWN);
-	}
+	/* An interface that is down refuses the frame (if_handoff()). */
 	switch (dst->sa_family) {
 	case AF_INET:
 		error = arpresolve(ifp, rt, m, dst, edst);

@@ -73,6 +73,7 @@ struct ifqueue {
 
 void	if_qflush(struct ifqueue *ifq);
 /* The two sides' own sections (if.c). */
+void	if_snd_enable(struct ifnet *ifp, int on);
 void	if_snd_flush(struct ifnet *ifp);
 int	if_snd_busy(struct ifnet *ifp);
 void	if_rcv_enable(struct ifnet *ifp, int on);
@@ -125,6 +126,7 @@ struct ifnet {
  * its own lock.
  */
 	struct	ifqueue if_snd;		/* output queue */
+	int	if_sndon;		/* if_snd takes frames (if_up) */
 	int	if_drv_flags;		/* IFF_DRV_OACTIVE: if_snd drains */
 	struct	ifqueue if_rcvq;	/* frames waiting for the ithread */
 	int	if_rcvon;		/* if_rcvq takes frames (if_up) */

@@ -131,6 +131,14 @@ rt_generation(void)
 	return (atomic_load_int(&V_rt_gen));
 }
 
+/* A change the cached routes depend on besides the table's (addresses). */
+void
+rt_generation_bump(void)
+{
+
+	atomic_add_int(&V_rt_gen, 1);
+}
+
 /* Fill in the route of a cached struct route, if it has none. */
 void
 rtalloc(struct route *ro)
@@ -159,6 +167,7 @@ rtalloc_ign(struct route *ro, u_long ignflags)
 	}
 	ro->ro_rt = rtalloc1(&ro->ro_dst, 1, ignflags);
 	ro->ro_gen = gen;
+	ro->ro_flags = 0;
 }
 
 /*

@@ -25,7 +25,10 @@ struct route {
 	struct	rtentry *ro_rt;
 	struct	sockaddr ro_dst;
 	u_int	ro_gen;		/* rt_generation() of the search */
+	int	ro_flags;	/* RO_*: what ip_output() learned of ro_dst */
 };
+#define	RO_BCASTKNOWN	0x1	/* whether ro_dst is a broadcast address: */
+#define	RO_BCAST	0x2	/* ...it is */
 
 /* Metrics kept per route. */
 struct rt_metrics {
@@ -79,6 +82,7 @@ void	route_init(void);
 void	route_destroy(void);
 void	rtalloc(struct route *ro);
 u_int	rt_generation(void);
+void	rt_generation_bump(void);
 void	rtalloc_ign(struct route *ro, u_long ignflags);
 struct rtentry *rtalloc1(struct sockaddr *dst, int report, u_long ignflags);
 void	rtfree(struct rtentry *rt);

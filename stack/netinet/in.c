@@ -216,6 +216,8 @@ in_control_delete(struct ifnet *ifp, struct in_addr addr)
 	s = splnet();
 	TAILQ_REMOVE(&V_in_ifaddrhead, ia, ia_link);
 	splx(s);
+	/* Routes cached while the address was going knew it: look again. */
+	rt_generation_bump();
 	ifa_free(&ia->ia_ifa);
 	return (0);
 }

@@ -43,7 +43,7 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 	struct sockaddr_in *dst;
 	struct rtentry *rt;
 	struct mbuf *m0;
-	int error, hlen, len, mtu, s;
+	int bcast, error, hlen, len, mtu, s;
 
 	KASSERT(m->m_flags & M_PKTHDR, ("ip_output: no HDR"));
 	error = 0;
@@ -127,7 +127,8 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 		if (rt->rt_flags & RTF_GATEWAY)
 			dst = (struct sockaddr_in *)rt->rt_gateway;
 	}
-	if (ifp == NULL || (ifp->if_flags & IFF_UP) == 0) {
+	/* An interface that is down refuses the packet (if_handoff()). */
+	if (ifp == NULL) {
 		V_ipstat.ips_noroute++;
 		error = ENETDOWN;
 		goto bad;
@@ -147,10 +148,18 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 	}
 
 	/*
-		 * Sending to a broadcast address requires SO_BROADCAST on the
-		 * socket (IP_ALLOWBROADCAST).
-		 */
-	if (in_broadcast(dst->sin_addr, ifp)) {
+	 * Sending to a broadcast address requires SO_BROADCAST on the
+	 * socket (IP_ALLOWBROADCAST).  Whether dst is one depends on the
+	 * addresses alone, so a cached route remembers it: a change of the
+	 * addresses moves the table's generation, which drops the route.
+	 */
+	if (rt == NULL || (ro->ro_flags & RO_BCASTKNOWN) == 0) {
+		bcast = in_broadcast(dst->sin_addr, ifp);
+		if (rt != NULL)
+			ro->ro_flags |= RO_BCASTKNOWN | (bcast ? RO_BCAST : 0);
+	} else
+		bcast = (ro->ro_flags & RO_BCAST) != 0;
+	if (bcast) {
 		if ((ifp->if_flags & IFF_BROADCAST) == 0) {
 			error = EADDRNOTAVAIL;
 			goto bad;
