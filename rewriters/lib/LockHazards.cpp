@@ -299,7 +299,8 @@ std::vector<Finding> findLockHazards(const plan::Plan &P,
         for (const CallSite *C : X.Chain)
           Path += " -> " + C->CalleeName;
         std::string Object =
-            Global ? L->Name : "&" + H->Object + "->" + L->cName();
+            Global ? L->globalRef()
+                   : "&" + H->Object + "->" + L->cName();
         std::string Msg = Start.CalleeName + "() called in the " +
                           H->FunctionName + "() section raised at line " +
                           std::to_string(H->Line) + ", which holds " + Object +

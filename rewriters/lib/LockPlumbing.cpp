@@ -87,17 +87,29 @@ private:
     return C.SM.getFileID(C.SM.getExpansionLoc(D->getBeginLoc()));
   }
 
+  /// A per-instance lock's accessor: "#define V_name VNET(name)".
+  std::string vnetAccessor(const plan::Lock &L) const {
+    return "#define\t" + L.globalRef() + "\t" + C.Prof.VnetAccess + "(" +
+           L.Name + ")\n";
+  }
+
   void globalLock(const plan::Lock &L) {
-    CurNeed = needFor(L.Kind);
+    CurNeed = needFor(L.Kind) | (L.Vnet ? NeedVnet : 0);
     std::string Name = L.cName();
-    bool Known = C.Declared.count(Name) != 0;
+    // A per-instance lock's storage is vnet_entry_<name> (VNET_DEFINE).
+    std::string Storage = L.Vnet ? "vnet_entry_" + Name : Name;
+    bool Known = C.Declared.count(Storage) != 0;
     FileID Main = C.SM.getMainFileID();
     bool DefineHere = !L.DefineIn.empty() && C.relPath(Main) == L.DefineIn &&
                       C.editable(Main);
-    if (DefineHere && !C.Defined.count(Name)) {
-      std::string T = lockType(C, L) + " " + Name + ";\n";
-      if (L.InitIn.empty() && (L.Kind == plan::LockKind::Mutex ||
-                               L.Kind == plan::LockKind::SpinMutex))
+    if (DefineHere && !C.Defined.count(Storage)) {
+      std::string T = L.Vnet ? std::string(C.Prof.VnetDefine) + "(" +
+                                   lockType(C, L) + ", " + Name + ");\n" +
+                                   (Known ? "" : vnetAccessor(L))
+                             : lockType(C, L) + " " + Name + ";\n";
+      if (!L.Vnet && L.InitIn.empty() &&
+          (L.Kind == plan::LockKind::Mutex ||
+           L.Kind == plan::LockKind::SpinMutex))
         T += "MTX_SYSINIT(" + Name + ", &" + Name + ", \"" +
              (L.Witness.empty() ? L.Name : L.Witness) + "\", " +
              (L.Kind == plan::LockKind::Mutex ? "MTX_DEF" : "MTX_SPIN") +
@@ -116,7 +128,10 @@ private:
         for (auto &H : C.Facts)
           if (C.relPath(H.first) == L.DeclareIn && C.editable(H.first))
             Where = H.first;
-      Decls[Where] += "extern " + lockType(C, L) + " " + Name + ";\n";
+      Decls[Where] +=
+          L.Vnet ? std::string(C.Prof.VnetDeclare) + "(" + lockType(C, L) +
+                       ", " + Name + ");\n" + vnetAccessor(L)
+                 : "extern " + lockType(C, L) + " " + Name + ";\n";
       C.facts(Where).Needs |= CurNeed;
       FileFacts &WF = C.facts(Where);
       C.site(C.SM.getComposedLoc(Where, WF.HasIncludes ? WF.AfterIncludes
@@ -126,12 +141,12 @@ private:
     }
     if (!L.InitIn.empty())
       if (const FunctionDecl *FD = function(L.InitIn)) {
-        std::string Call = initCall(C, L, "&" + Name);
+        std::string Call = initCall(C, L, "&" + L.globalRef());
         atStart(FD, Call + ";");
       }
     if (!L.DestroyIn.empty())
       if (const FunctionDecl *FD = function(L.DestroyIn))
-        atEnd(FD, destroyCall(C, L, "&" + Name) + ";");
+        atEnd(FD, destroyCall(C, L, "&" + L.globalRef()) + ";");
   }
 
   const FunctionDecl *function(const std::string &Name) {
@@ -358,6 +373,8 @@ private:
         Inc += C.Prof.CounterHeaders;
       if ((N & NeedRefcount) && !known(C.Prof.RefAcquire))
         Inc += C.Prof.RefcountHeaders;
+      if ((N & NeedVnet) && !known(C.Prof.VnetDefine))
+        Inc += C.Prof.VnetHeaders;
       if (!Inc.empty()) {
         // A block of its own, sorted, after a blank line: include sorting
         // (clang-apply-replacements' cleanup) leaves it as it is.

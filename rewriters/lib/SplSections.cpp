@@ -843,7 +843,7 @@ private:
     }
     C.LockUses.push_back({S.L->Name, Rel, Line, Entry, EntryLine});
     if (S.L->Scope == plan::LockScope::Global) {
-      S.LockExpr = "&" + S.L->cName();
+      S.LockExpr = "&" + S.L->globalRef();
       return;
     }
     if (!S.InMacro.empty()) {

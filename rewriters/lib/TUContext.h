@@ -37,6 +37,7 @@ enum Need : unsigned {
   NeedRefcount = 8,
   NeedRW = 16,
   NeedSX = 32,
+  NeedVnet = 64, ///< VNET_DEFINE/VNET_DECLARE of a per-instance lock
 };
 
 /// The Need bit of a lock kind's calls.

@@ -111,6 +111,7 @@ template <> struct MappingTraits<Lock> {
     IO.mapOptional("declare_in", L.DeclareIn, std::string());
     IO.mapOptional("init_in", L.InitIn, std::string());
     IO.mapOptional("destroy_in", L.DestroyIn, std::string());
+    IO.mapOptional("vnet", L.Vnet, false);
   }
 };
 
@@ -254,7 +255,11 @@ static const Profile Profiles[] = {
       "#include <sys/lock.h>\n#include <sys/sx.h>\n"},
      "#include <machine/atomic.h>\n",
      "#include <sys/counter.h>\n",
-     "#include <sys/refcount.h>\n"},
+     "#include <sys/refcount.h>\n",
+     "VNET_DEFINE",
+     "VNET_DECLARE",
+     "VNET",
+     "#include <net/vnet.h>\n"},
 };
 
 const Profile *findProfile(StringRef Target) {
@@ -311,6 +316,12 @@ Error validatePlan(const Plan &P) {
       Err(L.Line, "lock '" + L.Name + "' has scope field but no 'struct'");
     if (L.Scope == LockScope::Global && !L.Struct.empty())
       Err(L.Line, "lock '" + L.Name + "' names a struct but has scope global");
+    if (L.Vnet && L.Scope != LockScope::Global)
+      Err(L.Line, "lock '" + L.Name + "' has vnet: true but scope field "
+                  "(a per-instance lock is a global of each instance)");
+    else if (L.Vnet && L.InitIn.empty())
+      Err(L.Line, "lock '" + L.Name + "' has vnet: true but no init_in (the "
+                  "function that sets up each instance must initialize it)");
   }
   auto CheckLock = [&](unsigned Line, const std::string &Name,
                        const char *What) {

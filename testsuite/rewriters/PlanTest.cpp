@@ -216,6 +216,26 @@ TEST(Plan, CounterFieldsNeedTheirStruct) {
             "");
 }
 
+TEST(Plan, VnetLocksAreGlobalsSetUpPerInstance) {
+  std::string E = errorOf("version: 1\nlocks:\n  - name: a\n    vnet: true\n"
+                          "  - name: b\n    vnet: true\n    scope: field\n"
+                          "    struct: s\n    init_in: f\n");
+  EXPECT_NE(E.find("plan.yaml:3: error: lock 'a' has vnet: true but no "
+                   "init_in"),
+            std::string::npos)
+      << E;
+  EXPECT_NE(E.find("plan.yaml:5: error: lock 'b' has vnet: true but scope "
+                   "field"),
+            std::string::npos)
+      << E;
+  auto P = parsePlan("version: 1\nlocks:\n  - name: arp_mtx\n    vnet: true\n"
+                     "    init_in: arp_init\n",
+                     "plan.yaml");
+  ASSERT_TRUE(!!P) << llvm::toString(P.takeError());
+  EXPECT_TRUE(P->Locks[0].Vnet);
+  EXPECT_EQ(P->Locks[0].globalRef(), "V_arp_mtx");
+}
+
 TEST(Plan, DropSitesNeedsAndLocklessMacros) {
   auto P =
       parsePlan("version: 1\nmodules:\n  - name: ip\n    paths: [netinet]\n"

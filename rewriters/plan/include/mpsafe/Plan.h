@@ -40,12 +40,19 @@ struct Lock {
   std::string DeclareIn; ///< Global: header that gets an extern declaration
   std::string InitIn;    ///< function whose body gets the init call
   std::string DestroyIn; ///< function whose body gets the destroy call
-  unsigned Line = 0;     ///< line in the plan file (0 when built in code)
+  /// Global: one lock per network stack instance (VNET_DEFINE), reached
+  /// through the current instance as V_<name>; initialized and destroyed
+  /// with each instance (init_in, destroy_in), as the per-instance data
+  /// it covers.
+  bool Vnet = false;
+  unsigned Line = 0; ///< line in the plan file (0 when built in code)
 
   /// The member name of a Field lock, the C name of a Global one.
   std::string cName() const {
     return Scope == LockScope::Field && !Field.empty() ? Field : Name;
   }
+  /// How code names a Global lock: its name, or V_<name> per instance.
+  std::string globalRef() const { return Vnet ? "V_" + Name : Name; }
 };
 
 /// What a rule matches. Empty members match anything; a rule with several
@@ -212,6 +219,8 @@ struct Profile {
   const char *AtomicHeaders;
   const char *CounterHeaders;
   const char *RefcountHeaders;
+  const char *VnetDefine, *VnetDeclare, *VnetAccess; ///< VNET_DEFINE...
+  const char *VnetHeaders;
 };
 
 /// The profile of a target name, or null when unknown. "freebsd" is
