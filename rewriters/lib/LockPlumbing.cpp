@@ -95,6 +95,12 @@ private:
 
   void globalLock(const plan::Lock &L) {
     CurNeed = needFor(L.Kind) | (L.Vnet ? NeedVnet : 0);
+    // The functions that set the lock up and tear it down use it too:
+    // their files need its declaration.
+    for (const std::string *Fn : {&L.InitIn, &L.DestroyIn})
+      if (!Fn->empty())
+        if (const FunctionDecl *FD = function(*Fn))
+          C.facts(fileOf(FD)).LocksUsed.insert(L.Name);
     std::string Name = L.cName();
     // A per-instance lock's storage is vnet_entry_<name> (VNET_DEFINE).
     std::string Storage = L.Vnet ? "vnet_entry_" + Name : Name;
@@ -373,7 +379,13 @@ private:
         Inc += C.Prof.CounterHeaders;
       if ((N & NeedRefcount) && !known(C.Prof.RefAcquire))
         Inc += C.Prof.RefcountHeaders;
-      if ((N & NeedVnet) && !known(C.Prof.VnetDefine))
+      // A header must bring VNET_DECLARE itself: whether this TU saw it
+      // says nothing of the other TUs that include the header.
+      bool Header = KV.first != C.SM.getMainFileID();
+      if ((N & NeedVnet) &&
+          (Header ? !C.SM.getBufferData(KV.first).contains(
+                        llvm::StringRef(C.Prof.VnetHeaders).rtrim())
+                  : !known(C.Prof.VnetDefine)))
         Inc += C.Prof.VnetHeaders;
       if (!Inc.empty()) {
         // A block of its own, sorted, after a blank line: include sorting

@@ -278,21 +278,23 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
 	return (EWOULDBLOCK);
 }
 
-/* Send the packets an entry held, now that it is resolved. */
+/*
+ * Send the packets an entry held, now that it is resolved: the caller
+ * took them off the entry at splnet and sends them after it, as output
+ * resolves through arpresolve(), which raises the level itself.
+ */
 static void
-arp_sendheld(struct llinfo_arp *la)
+arp_sendheld(struct ifnet *ifp, struct in_addr addr, struct ifqueue *held)
 {
 	struct sockaddr_in sin;
 	struct mbuf *m;
-	struct ifnet *ifp;
 
-	ifp = la->la_ifp;
 	bzero(&sin, sizeof(sin));
 	sin.sin_len = sizeof(sin);
 	sin.sin_family = AF_INET;
-	sin.sin_addr = la->la_addr;
+	sin.sin_addr = addr;
 	for (;;) {
-		IF_DEQUEUE(&la->la_hold, m);
+		IF_DEQUEUE(held, m);
 		if (m == NULL)
 			break;
 		(*ifp->if_output)(ifp, m, (struct sockaddr *)&sin, NULL);
@@ -312,6 +314,7 @@ in_arpinput(struct mbuf *m)
 	struct llinfo_arp *la;
 	struct sockaddr sa;
 	struct in_addr isaddr, itaddr, myaddr;
+	struct ifqueue held;
 	int op, s;
 
 	ifp = m->m_pkthdr.rcvif;
@@ -351,6 +354,7 @@ in_arpinput(struct mbuf *m)
 	if (isaddr.s_addr == itaddr.s_addr)
 		V_arpstat.gratuitous++;
 
+	bzero(&held, sizeof(held));
 	s = splnet();
 	la = arp_find(ifp, isaddr);
 	/*
@@ -365,9 +369,13 @@ in_arpinput(struct mbuf *m)
 		la->la_resolved = 1;
 		la->la_asked = 0;
 		la->la_expire = ticks + arpt_keep * hz;
-		arp_sendheld(la);
+		/* Take the held packets; they go out after the level. */
+		held = la->la_hold;
+		la->la_hold.ifq_head = la->la_hold.ifq_tail = NULL;
+		la->la_hold.ifq_len = 0;
 	}
 	splx(s);
+	arp_sendheld(ifp, isaddr, &held);
 
 	if (itaddr.s_addr != myaddr.s_addr) {
 		if (op == ARPOP_REQUEST)
