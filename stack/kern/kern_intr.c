@@ -12,6 +12,8 @@
 #include <sys/interrupt.h>
 #include <sys/malloc.h>
 
+#include "kern_internal.h"
+
 MALLOC_DEFINE(M_ITHREAD, "ithread", "interrupt threads");
 
 struct ithread {
@@ -43,9 +45,14 @@ ithread_loop(void *arg)
 		mtx_unlock(&it->it_mtx);
 		if (!(it->it_flags & INTR_MPSAFE))
 			mtx_lock(&Giant);
+		/* What the handler wakes runs after it (kern_synch.c). */
+		curthread->td_wakedefer++;
 		it->it_handler(it->it_arg);
+		curthread->td_wakedefer--;
 		if (!(it->it_flags & INTR_MPSAFE))
 			mtx_unlock(&Giant);
+		if (curthread->td_locks == 0 && curthread->td_nwakeq > 0)
+			kern_wake_flush(curthread);
 		mtx_lock(&it->it_mtx);
 		it->it_runs++;
 	}

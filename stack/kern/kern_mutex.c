@@ -122,7 +122,8 @@ mtx_unlock_common(struct mtx *m, const char *op, const char *file, int line)
 	__atomic_store_n(&m->mtx_lock, 0, __ATOMIC_RELAXED);
 	host_mutex_unlock(&m->mtx_host);
 	/* The threads it woke may run now (kern_synch.c). */
-	if (owner->td_locks == 0 && owner->td_nwakeq > 0)
+	if (owner->td_locks == 0 && owner->td_wakedefer == 0 &&
+	    owner->td_nwakeq > 0)
 		kern_wake_flush(owner);
 }
 

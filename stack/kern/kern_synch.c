@@ -21,7 +21,9 @@
  * sleeper would wake only to block on that mutex, and cost the waker a
  * second futex wake when it unlocks.  This is the emulation's form of a
  * kernel deferring the woken thread's preemption to the end of the
- * waker's critical section.  A waker that sleeps, blocks in a lock or
+ * waker's critical section.  An interrupt thread's handler defers them to
+ * its return (td_wakedefer, kern_intr.c), as a woken thread runs after an
+ * interrupt, never inside it: the readers of a batch of frames wake once.  A waker that sleeps, blocks in a lock or
  * exits first signals them then.  td_wakeref counts the signals still
  * owed to a thread, and its struct is not freed until they are sent.
  */
@@ -96,7 +98,8 @@ sleepq_post(struct thread *td)
 {
 	struct thread *self = curthread;
 
-	if (self->td_locks > 0 && self->td_nwakeq < TD_WAKEQ) {
+	if ((self->td_locks > 0 || self->td_wakedefer > 0) &&
+	    self->td_nwakeq < TD_WAKEQ) {
 		self->td_wakeq[self->td_nwakeq++] = td;
 		return;
 	}

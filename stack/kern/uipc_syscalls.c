@@ -336,8 +336,14 @@ bsd_connect(int s, const struct bsd_sockaddr *addr, bsd_socklen_t len)
 	error = soconnect(so, sa, curthread);
 	if (error)
 		goto done;
+	/*
+	 * A non-blocking connect of a connection protocol is in progress
+	 * even when the handshake already finished (a peer in the same
+	 * process answers at once): the caller learns it from poll.
+	 */
 	ss = splnet();
-	if ((so->so_state & SS_NBIO) && (so->so_state & SS_ISCONNECTING)) {
+	if ((so->so_state & SS_NBIO) &&
+	    (so->so_proto->pr_flags & PR_CONNREQUIRED)) {
 		splx(ss);
 		error = EINPROGRESS;
 		goto done;

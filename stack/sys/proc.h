@@ -27,7 +27,7 @@ struct proc {
 	struct ucred	*p_ucred;
 };
 
-#define	TD_WAKEQ	8
+#define	TD_WAKEQ	16
 
 struct thread {
 	struct proc	*td_proc;
@@ -57,6 +57,7 @@ struct thread {
 	struct thread	*td_wakeq[TD_WAKEQ];	/* woken by us, not signalled */
 	int		 td_nwakeq;
 	int		 td_wakeref;		/* signals owed to us (atomic) */
+	int		 td_wakedefer;		/* > 0: an interrupt handler runs */
 };
 
 #define	TDF_KTHREAD	0x0001		/* created by kthread_add */
