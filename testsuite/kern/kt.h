@@ -27,6 +27,8 @@ const char *kt_error(void);
 	X(Sleep, GiantAndInterlockRetaken)				\
 	X(Sleep, PauseSleepsForTimeout)					\
 	X(Sleep, SpinRwAndCondvarInterlocks)				\
+	X(Sleep, WakeupWaitsForTheWakersLastMutex)			\
+	X(Sleep, InterruptHandlersWakeupsFollowItsReturn)		\
 	X(Spl, LevelsRecordedAndRestored)				\
 	X(Spl, LowerLevelDoesNotLower)					\
 	X(Spl, SplassertPassesWhenRaised)				\

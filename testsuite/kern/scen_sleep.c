@@ -413,3 +413,94 @@ kt_Sleep_SpinRwAndCondvarInterlocks(void)
 	mtx_destroy(&m);
 	KT_END();
 }
+
+/*
+ * Deferred wakeups (kern_synch.c): a sleeper woken by a thread that holds
+ * a mutex runs once that thread lets go of its last one, and not before.
+ */
+struct defer {
+	struct mtx	mtx;
+	int		chan;
+	int		woke;		/* atomic */
+	int		early;		/* the sleeper ran before it should */
+	int		handled;	/* atomic: the handler returned */
+};
+
+static void
+defer_thread(void *arg, int idx)
+{
+	struct defer *d = arg;
+
+	if (idx == 0) {
+		KT_EXPECT(tsleep(&d->chan, 0, "defer", 30 * hz) == 0);
+		__atomic_store_n(&d->woke, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	KT_EXPECT(kt_wait_sleepers(&d->chan, 1));
+	mtx_lock(&d->mtx);
+	wakeup(&d->chan);
+	/* 100 ms with the mutex held: the sleeper must not run. */
+	d->early = kt_spin_flag(&d->woke, 1, hz / 10);
+	mtx_unlock(&d->mtx);
+	KT_EXPECT(kt_wait_flag(&d->woke, 1, 30 * hz));
+}
+
+int
+kt_Sleep_WakeupWaitsForTheWakersLastMutex(void)
+{
+	struct defer d = { .woke = 0 };
+
+	KT_BEGIN();
+	mtx_init(&d.mtx, "kt_defer", NULL, MTX_DEF);
+	kt_run(2, defer_thread, &d);
+	mtx_destroy(&d.mtx);
+	KT_CHECK(d.early == 0);
+	KT_CHECK(d.woke == 1);
+	KT_END();
+}
+
+/* An interrupt handler's wakeups take effect when it returns. */
+static struct defer intr_defer;
+
+static void
+defer_intr(void *arg)
+{
+	struct defer *d = arg;
+
+	wakeup(&d->chan);
+	d->early = kt_spin_flag(&d->woke, 1, hz / 10);
+	__atomic_store_n(&d->handled, 1, __ATOMIC_RELEASE);
+}
+
+static void
+defer_intr_thread(void *arg, int idx)
+{
+	struct ithread *it = arg;
+
+	if (idx == 0) {
+		KT_EXPECT(tsleep(&intr_defer.chan, 0, "defer", 30 * hz) == 0);
+		__atomic_store_n(&intr_defer.woke, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	KT_EXPECT(kt_wait_sleepers(&intr_defer.chan, 1));
+	ithread_schedule(it);
+	KT_EXPECT(kt_wait_flag(&intr_defer.handled, 1, 30 * hz));
+	KT_EXPECT(kt_wait_flag(&intr_defer.woke, 1, 30 * hz));
+}
+
+int
+kt_Sleep_InterruptHandlersWakeupsFollowItsReturn(void)
+{
+	struct ithread *it;
+
+	KT_BEGIN();
+	bzero(&intr_defer, sizeof(intr_defer));
+	it = ithread_create("kt_defer", defer_intr, &intr_defer,
+	    INTR_TYPE_NET | INTR_MPSAFE);
+	KT_CHECK(it != NULL);
+	kt_run(2, defer_intr_thread, it);
+	ithread_destroy(it);
+	KT_CHECK(intr_defer.early == 0);
+	KT_CHECK(intr_defer.woke == 1);
+	KT_END();
+}
