@@ -3,7 +3,8 @@
  *
  * A mutex is a host pthread mutex plus an owner word and a recursion
  * count.  The owner is stored atomically so that mtx_owned() and the
- * misuse checks can read it from any thread.
+ * misuse checks can read it from any thread.  With lock profiling on
+ * (subr_lock_profile.c), each acquisition is counted at its call site.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -13,6 +14,7 @@
 #include <machine/host.h>
 
 #include "kern_internal.h"
+#include "subr_lock_profile.h"
 
 struct mtx Giant;
 
@@ -98,7 +100,11 @@ mtx_lock_common(struct mtx *m, int opts, const char *op, const char *file,
 		return;
 	}
 	WITNESS_CHECKORDER(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file, line);
-	host_mutex_lock(&m->mtx_host);
+	if (__predict_false(lock_profiling))
+		lock_profile_host_lock(&m->lock_object, &m->mtx_host, file,
+		    line);
+	else
+		host_mutex_lock(&m->mtx_host);
 	__atomic_store_n(&m->mtx_lock, (uintptr_t)td, __ATOMIC_RELAXED);
 	td->td_locks++;
 	WITNESS_LOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE, file, line);
@@ -184,6 +190,8 @@ _mtx_trylock_flags(struct mtx *m, int opts, const char *file, int line)
 			return (0);
 		__atomic_store_n(&m->mtx_lock, (uintptr_t)td,
 		    __ATOMIC_RELAXED);
+		if (__predict_false(lock_profiling))
+			lock_profile_obtain(&m->lock_object, file, line, 0);
 	}
 	td->td_locks++;
 	WITNESS_LOCK(&m->lock_object, WITNESS_OPS_EXCLUSIVE | WITNESS_OPS_TRY,

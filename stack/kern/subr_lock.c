@@ -7,7 +7,9 @@
  * (also stored atomically for unlocked reads of "do I own it"), the number
  * of shared holders, and waiting writers.  Writers are preferred: a new
  * reader waits while a writer waits, unless the reader already holds a
- * shared lock (so recursive read locking cannot deadlock).
+ * shared lock (so recursive read locking cannot deadlock).  With lock
+ * profiling on (subr_lock_profile.c), each acquisition is counted at its
+ * call site, contended when the thread had to wait for the lock.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -16,6 +18,7 @@
 #include <machine/host.h>
 
 #include "kern_internal.h"
+#include "subr_lock_profile.h"
 
 struct lock_class *lock_classes[LO_CLASSMASK + 1] = {
 	[LOCK_CLASS_MTX_SLEEP] = &lock_class_mtx_sleep,
@@ -121,6 +124,7 @@ rwcore_xlock(struct lock_object *lo, struct lock_rwcore *c, int try,
     const char *op, const char *file, int line)
 {
 	struct thread *td = curthread;
+	uint64_t wait_start = 0;
 
 	rwc_check_init(lo, op, file, line);
 	if (rwc_owner(c) == td) {
@@ -143,6 +147,8 @@ rwcore_xlock(struct lock_object *lo, struct lock_rwcore *c, int try,
 		return (0);
 	}
 	while (c->lr_owner != 0 || c->lr_readers != 0) {
+		if (__predict_false(lock_profiling) && wait_start == 0)
+			wait_start = lock_profile_wait_start();
 		if (td->td_nwakeq > 0)
 			kern_wake_flush(td);	/* before blocking */
 		c->lr_xwaiters++;
@@ -151,6 +157,8 @@ rwcore_xlock(struct lock_object *lo, struct lock_rwcore *c, int try,
 	}
 	__atomic_store_n(&c->lr_owner, (uintptr_t)td, __ATOMIC_RELAXED);
 	host_mutex_unlock(&c->lr_host);
+	if (__predict_false(lock_profiling))
+		lock_profile_obtain(lo, file, line, wait_start);
 	WITNESS_LOCK(lo, WITNESS_OPS_EXCLUSIVE | (try ? WITNESS_OPS_TRY : 0),
 	    file, line);
 	return (1);
@@ -182,6 +190,7 @@ rwcore_slock(struct lock_object *lo, struct lock_rwcore *c, int try,
     const char *op, const char *file, int line)
 {
 	struct thread *td = curthread;
+	uint64_t wait_start = 0;
 
 	rwc_check_init(lo, op, file, line);
 	if (rwc_owner(c) == td)
@@ -196,12 +205,16 @@ rwcore_slock(struct lock_object *lo, struct lock_rwcore *c, int try,
 			host_mutex_unlock(&c->lr_host);
 			return (0);
 		}
+		if (__predict_false(lock_profiling) && wait_start == 0)
+			wait_start = lock_profile_wait_start();
 		if (td->td_nwakeq > 0)
 			kern_wake_flush(td);	/* before blocking */
 		host_cond_wait(&c->lr_scv, &c->lr_host);
 	}
 	c->lr_readers++;
 	host_mutex_unlock(&c->lr_host);
+	if (__predict_false(lock_profiling))
+		lock_profile_obtain(lo, file, line, wait_start);
 	td->td_rw_rlocks++;
 	WITNESS_LOCK(lo, WITNESS_OPS_SHARED | (try ? WITNESS_OPS_TRY : 0),
 	    file, line);

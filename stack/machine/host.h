@@ -57,6 +57,14 @@ void	*host_realloc(void *p, __SIZE_TYPE__ size);
 void	*host_aligned_alloc(__SIZE_TYPE__ align, __SIZE_TYPE__ size);
 void	host_free(void *p);
 
+/* Process environment and output files, for diagnostics (lock profiling). */
+const char *host_getenv(const char *name);	/* NULL when unset */
+long	host_getpid(void);
+/* Replaces the file at path with len bytes of buf ("-": appends them to
+   stderr).  Returns 0, or the host's errno. */
+int	host_write_file(const char *path, const void *buf,
+	    __SIZE_TYPE__ len);
+
 /* Diagnostics go to stderr; host_abort() never returns. */
 void	host_vwarn(const char *fmt, __builtin_va_list ap);
 void	host_abort(void) __attribute__((__noreturn__));

@@ -99,6 +99,26 @@ KT_SCENARIOS(KT_DECLARE)
 KT_DEATHS(KT_DECLARE_DEATH)
 #undef KT_DECLARE_DEATH
 
+/*
+ * Lock profiling (scen_lprof.c): the workload a profiled child process
+ * runs, and the sites (this file, these lines) its profile must name.
+ *   hot:     mutex "kt_lprof_hot", two threads, 2 * NITER + ROUNDS * 2
+ *            acquisitions, some of them surely contended
+ *   cold:    mutex "kt_lprof_cold", one thread, NCOLD acquisitions
+ *   trylock: the same mutex, NTRY successful mtx_trylock()s
+ *   rw, sx:  rwlock "kt_lprof_rw" and sx "kt_lprof_sx", ROUNDS
+ *            acquisitions by a holder (free) and by a waiter (contended)
+ */
+#define	KT_LPROF_NITER	20000
+#define	KT_LPROF_ROUNDS	3
+#define	KT_LPROF_NCOLD	100
+#define	KT_LPROF_NTRY	10
+int	kt_lprof_workload(void);
+const char *kt_lprof_file(void);
+extern const int kt_lprof_hot_line, kt_lprof_cold_line, kt_lprof_trylock_line;
+extern const int kt_lprof_rw_holder_line, kt_lprof_rw_reader_line;
+extern const int kt_lprof_sx_holder_line, kt_lprof_sx_waiter_line;
+
 #ifdef __cplusplus
 }
 #endif

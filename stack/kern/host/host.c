@@ -6,6 +6,7 @@
  * check that the storage is big and aligned enough.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -318,6 +319,49 @@ void
 host_free(void *p)
 {
 	free(p);
+}
+
+const char *
+host_getenv(const char *name)
+{
+	return (getenv(name));
+}
+
+long
+host_getpid(void)
+{
+	return ((long)getpid());
+}
+
+int
+host_write_file(const char *path, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	int fd, error = 0;
+	ssize_t n;
+
+	if (strcmp(path, "-") == 0) {
+		fflush(stderr);
+		fd = STDERR_FILENO;
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return (errno);
+	}
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			error = errno;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fd != STDERR_FILENO && close(fd) != 0 && error == 0)
+		error = errno;
+	return (error);
 }
 
 void
