@@ -185,6 +185,10 @@ int	bsd_tap_attach(struct bsd_stack *st, const char *ifname,
 /* Interface configuration. */
 int	bsd_if_addr(struct bsd_stack *st, const char *ifname,
 	    const char *addr, int prefixlen);
+/* Remove the address addr from the interface (EADDRNOTAVAIL: not one of
+ * its addresses), with its routes, while the instance runs. */
+int	bsd_if_addr_delete(struct bsd_stack *st, const char *ifname,
+	    const char *addr);
 int	bsd_if_mtu(struct bsd_stack *st, const char *ifname, int mtu);
 int	bsd_if_lladdr(struct bsd_stack *st, const char *ifname,
 	    unsigned char mac[6]);

@@ -193,6 +193,23 @@ bsd_if_addr(struct bsd_stack *st, const char *ifname, const char *addr,
 }
 
 int
+bsd_if_addr_delete(struct bsd_stack *st, const char *ifname,
+    const char *addr)
+{
+	struct ifnet *ifp;
+	struct in_addr a;
+	int error;
+
+	if (addr == NULL || !inet_aton_r(addr, &a))
+		return (EINVAL);
+	ENTER(st);
+	ifp = ifunit(ifname);
+	error = ifp == NULL ? ENXIO : in_control_delete(ifp, a);
+	LEAVE();
+	return (error);
+}
+
+int
 bsd_if_mtu(struct bsd_stack *st, const char *ifname, int mtu)
 {
 	struct ifnet *ifp;

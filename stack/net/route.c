@@ -75,7 +75,7 @@ route_destroy(void)
 
 	while ((rt = TAILQ_FIRST(&V_rt_table)) != NULL) {
 		TAILQ_REMOVE(&V_rt_table, rt, rt_link);
-		rt->rt_flags |= RTF_DELETED;
+		rt->rt_state = RTS_DELETED;
 		rtfree(rt);
 	}
 }
@@ -108,7 +108,7 @@ rtalloc1(struct sockaddr *dst, int report __unused, u_long ignflags)
 	a = satosin(dst)->sin_addr.s_addr;
 	s = splnet();
 	TAILQ_FOREACH(rt, &V_rt_table, rt_link) {
-		if ((rt->rt_flags & RTF_UP) == 0 || (rt->rt_flags & ignflags))
+		if ((rt->rt_state & RTS_UP) == 0 || (rt->rt_flags & ignflags))
 			continue;
 		if ((a & rt->rt_netmask.sin_addr.s_addr) ==
 		    rt->rt_dst.sin_addr.s_addr) {
@@ -156,9 +156,9 @@ rtalloc_ign(struct route *ro, u_long ignflags)
 
 	gen = rt_generation();
 	if ((rt = ro->ro_rt) != NULL) {
-		/* Deleting a route clears RTF_UP at splnet. */
+		/* Deleting a route clears RTS_UP at splnet. */
 		s = splnet();
-		up = (rt->rt_flags & RTF_UP) && rt->rt_ifp != NULL;
+		up = (rt->rt_state & RTS_UP) && rt->rt_ifp != NULL;
 		splx(s);
 		if (up && ro->ro_gen == gen)
 			return;
@@ -187,7 +187,7 @@ static void
 rt_destroy(struct rtentry *rt)
 {
 
-	KASSERT(rt->rt_flags & RTF_DELETED,
+	KASSERT(rt->rt_state & RTS_DELETED,
 	    ("rtfree: last reference to a route still in the table"));
 	if (rt->rt_ifa != NULL)
 		ifa_free(rt->rt_ifa);
@@ -259,7 +259,8 @@ rtrequest_add(struct in_addr dst, int plen, struct in_addr gw,
 	rt_setsin(&rt->rt_dst, dst);
 	rt_setsin(&rt->rt_netmask, mask);
 	rt->rt_plen = plen;
-	rt->rt_flags = flags | RTF_UP | (plen == 32 ? RTF_HOST : 0);
+	rt->rt_flags = flags | (plen == 32 ? RTF_HOST : 0);
+	rt->rt_state = RTS_UP;
 	rt->rt_ifp = ifp;
 	rt->rt_ifa = ifa;
 	if (ifa != NULL)
@@ -293,8 +294,7 @@ rt_unlink(struct rtentry *rt)
 {
 
 	TAILQ_REMOVE(&V_rt_table, rt, rt_link);
-	rt->rt_flags &= ~RTF_UP;
-	rt->rt_flags |= RTF_DELETED;
+	rt->rt_state = RTS_DELETED;
 	atomic_add_int(&V_rt_gen, 1);
 	V_rtstat.rts_deleted++;
 	/* Called at splnet: the table's reference goes in that section. */

@@ -46,21 +46,30 @@ struct rtentry {
 #define	rt_mask(r)	((struct sockaddr *)&(r)->rt_netmask)
 	struct	sockaddr *rt_gateway;	/* value: gateway or &rt_dst */
 	int	rt_plen;		/* prefix length */
-	int	rt_flags;		/* RTF_* flags */
+	int	rt_flags;		/* RTF_* flags, set before insertion */
+	int	rt_state;		/* RTS_*: changed at splnet */
 	int	rt_refcnt;		/* # held references (+1 in table) */
 	struct	ifnet *rt_ifp;		/* the answer: interface to use */
 	struct	ifaddr *rt_ifa;		/* the answer: interface address */
 	struct	rt_metrics rt_rmx;	/* MTU and expiry */
 };
 
-#define	RTF_UP		0x1		/* route usable */
 #define	RTF_GATEWAY	0x2		/* destination is a gateway */
 #define	RTF_HOST	0x4		/* host entry (net otherwise) */
 #define	RTF_REJECT	0x8		/* host or net unreachable */
 #define	RTF_DYNAMIC	0x10		/* learned from an ICMP redirect */
 #define	RTF_STATIC	0x800		/* manually added */
 #define	RTF_LOCAL	0x200000	/* route represents a local address */
-#define	RTF_DELETED	0x1000000	/* removed from the table */
+
+/*
+ * Whether a route is still in the table.  Kept apart from rt_flags: the
+ * holders of a reference read the flags at any time without the table's
+ * level (ip_output(), the interfaces' output routines), and the flags
+ * never change once the route is in the table; the state changes when
+ * the route is deleted, at splnet, and is read there.
+ */
+#define	RTS_UP		0x1		/* in the table: usable */
+#define	RTS_DELETED	0x2		/* removed from the table */
 
 /* Routing statistics. */
 struct rtstat {

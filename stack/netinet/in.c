@@ -36,7 +36,13 @@ in_setsin(struct sockaddr_in *sin, in_addr_t a)
 	sin->sin_addr.s_addr = a;
 }
 
-struct in_ifaddr *
+/*
+ * The internet address addr, or NULL.  The pointer is good only while
+ * the address stays on the list: the configuration calls use it (they
+ * are the ones that remove addresses, one at a time); everyone else
+ * asks a question (in_localip()) or has the address copied out.
+ */
+static struct in_ifaddr *
 in_ifaddr_byaddr(struct in_addr addr)
 {
 	struct in_ifaddr *ia;
@@ -62,16 +68,43 @@ in_ifaddr_first(struct ifnet *ifp)
 	return (ia);
 }
 
-struct in_ifaddr *
-in_ifaddr_byifp(struct ifnet *ifp)
+/* Has this host no internet address at all? */
+int
+in_ifaddr_none(void)
+{
+	int none, s;
+
+	s = splnet();
+	none = TAILQ_EMPTY(&V_in_ifaddrhead);
+	splx(s);
+	return (none);
+}
+
+/*
+ * The classic substitutions for a destination, made with the first
+ * address of the host, copied in the list's section: INADDR_ANY means
+ * this host (that address), the limited broadcast address the directed
+ * broadcast of its subnet when its interface broadcasts.  Any other
+ * destination, or a host with no address, is left alone.
+ */
+void
+in_ifaddr_dstsubst(struct in_addr *dstp)
 {
 	struct in_ifaddr *ia;
 	int s;
 
+	if (dstp->s_addr != INADDR_ANY && dstp->s_addr != INADDR_BROADCAST)
+		return;
 	s = splnet();
-	ia = in_ifaddr_first(ifp);
+	ia = TAILQ_FIRST(&V_in_ifaddrhead);
+	if (ia != NULL) {
+		/* ifa_broadaddr is set when the interface broadcasts. */
+		if (dstp->s_addr == INADDR_ANY)
+			*dstp = ia->ia_addr.sin_addr;
+		else if (ia->ia_ifa.ifa_broadaddr != NULL)
+			*dstp = ia->ia_broadaddr.sin_addr;
+	}
 	splx(s);
-	return (ia);
 }
 
 /*

@@ -169,7 +169,7 @@ in_pcbbind(struct inpcb *inp, struct sockaddr *nam, struct ucred *cred)
 	u_short lport;
 
 	/* With no address configured there is nothing to bind to. */
-	if (TAILQ_EMPTY(&V_in_ifaddrhead))
+	if (in_ifaddr_none())
 		return (EADDRNOTAVAIL);
 	if (inp->inp_lport != 0 || inp->inp_laddr.s_addr != INADDR_ANY)
 		return (EINVAL);
@@ -220,41 +220,43 @@ in_pcbconnect_setup(struct inpcb *inp, struct sockaddr *nam,
 	lport = *lportp;
 	faddr = sin->sin_addr;
 	fport = sin->sin_port;
-	if (!TAILQ_EMPTY(&V_in_ifaddrhead)) {
-		/*
-				 * Unspecified destination (INADDR_ANY) means this host: use
-				 * the first configured address.  The limited broadcast
-				 * address becomes the directed broadcast of the first
-				 * interface when that interface can broadcast.  (Both are
-				 * the classic BSD substitutions.)
-				 */
-		ia = TAILQ_FIRST(&V_in_ifaddrhead);
-		if (faddr.s_addr == INADDR_ANY)
-			faddr = ia->ia_addr.sin_addr;
-		else if (faddr.s_addr == INADDR_BROADCAST &&
-		    (ia->ia_ifp->if_flags & IFF_BROADCAST))
-			faddr = ia->ia_broadaddr.sin_addr;
-	}
+	/*
+	 * Unspecified destination (INADDR_ANY) means this host: the first
+	 * configured address.  The limited broadcast address becomes the
+	 * directed broadcast of the first address's subnet when its
+	 * interface can broadcast.  (The classic BSD substitutions.)
+	 */
+	in_ifaddr_dstsubst(&faddr);
 	if (laddr.s_addr == INADDR_ANY) {
-		/* The address of the interface the route goes out of. */
-		ia = NULL;
+		/*
+		 * Ours when faddr is ours, else the route's address (the
+		 * route holds it), else the first address of the interface
+		 * the route goes out of: copied, never a pointer into the
+		 * address list, whose entries can go away.
+		 */
+		error = ENETUNREACH;
 		bzero(&sro, sizeof(sro));
 		sro.ro_dst.sa_family = AF_INET;
 		sro.ro_dst.sa_len = sizeof(struct sockaddr_in);
 		((struct sockaddr_in *)&sro.ro_dst)->sin_addr = faddr;
 		rtalloc_ign(&sro, RTF_REJECT);
 		if (sro.ro_rt != NULL) {
-			if (sro.ro_rt->rt_flags & RTF_LOCAL)
-				ia = in_ifaddr_byaddr(faddr);
-			else if (sro.ro_rt->rt_ifa != NULL)
+			if (sro.ro_rt->rt_flags & RTF_LOCAL) {
+				if (in_localip(faddr)) {
+					laddr = faddr;
+					error = 0;
+				}
+			} else if (sro.ro_rt->rt_ifa != NULL) {
 				ia = ifatoia(sro.ro_rt->rt_ifa);
-			if (ia == NULL && sro.ro_rt->rt_ifp != NULL)
-				IFP_TO_IA(sro.ro_rt->rt_ifp, ia);
+				laddr = ia->ia_addr.sin_addr;
+				error = 0;
+			}
+			if (error != 0 && sro.ro_rt->rt_ifp != NULL)
+				error = in_ifpaddr(sro.ro_rt->rt_ifp, &laddr);
 			RTFREE(sro.ro_rt);
 		}
-		if (ia == NULL)
+		if (error != 0)
 			return (ENETUNREACH);
-		laddr = ia->ia_addr.sin_addr;
 	}
 	oinp = in_pcblookup_hash(inp->inp_pcbinfo, faddr, fport, laddr,
 	    lport, 0, NULL);

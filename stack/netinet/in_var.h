@@ -1,7 +1,8 @@
 /*
  * Interface addresses of the internet family.  The list of all of them
  * (in_ifaddrhead) is a per-instance global, as in_ifaddr was: changed
- * under Giant at splnet(), looked at from the input path at splnet().
+ * under Giant at splnet(), looked at from the input path and by senders
+ * at splnet().
  */
 #ifndef _NETINET_IN_VAR_H_
 #define	_NETINET_IN_VAR_H_
@@ -33,21 +34,19 @@ TAILQ_HEAD(in_ifaddrhead, in_ifaddr);
 VNET_DECLARE(struct in_ifaddrhead, in_ifaddrhead);
 #define	V_in_ifaddrhead	VNET(in_ifaddrhead)
 
-/*
- * Find the internet address of an interface, or NULL: the list is walked
- * at splnet (in_ifaddr_byifp()), as the input path walks it.
- */
-#define	IFP_TO_IA(ifp, ia) do {						\
-	(ia) = in_ifaddr_byifp(ifp);					\
-} while (0)
-
 /* Add an address with its prefix to an interface, with its subnet route. */
 int	in_control_add(struct ifnet *ifp, struct in_addr addr, int plen);
 int	in_control_delete(struct ifnet *ifp, struct in_addr addr);
 void	in_ifdetach(struct ifnet *ifp);
-struct in_ifaddr *in_ifaddr_byaddr(struct in_addr addr);
-struct in_ifaddr *in_ifaddr_byifp(struct ifnet *ifp);
-/* Lookups for the input path: the address is copied out (0 or an error). */
+/*
+ * Lookups: an address can be removed (and freed) as soon as the list's
+ * section ends, so none of them returns a pointer into the list; what
+ * the caller needs is copied out in the section (0 or an error).  The
+ * address of a route (rt_ifa) is held by the route, and good while the
+ * caller holds the route.
+ */
+int	in_ifaddr_none(void);
+void	in_ifaddr_dstsubst(struct in_addr *dstp);
 int	in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp);
 int	in_ifaddr_src(struct in_addr dst, struct ifnet *ifp,
 	    struct in_addr *srcp);

@@ -134,17 +134,25 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 		goto bad;
 	}
 
-	/* The source address, if the caller left it open. */
+	/*
+	 * The source address, if the caller left it open: the destination
+	 * itself when it is ours, else the route's address (the route
+	 * holds it), else the first address of the interface, copied out
+	 * (an address can go away once its list is left).
+	 */
 	if (ip->ip_src.s_addr == INADDR_ANY) {
-		if (rt != NULL && (rt->rt_flags & RTF_LOCAL))
-			ia = in_ifaddr_byaddr(ip->ip_dst);
-		if (ia == NULL)
-			IFP_TO_IA(ifp, ia);
-		if (ia == NULL) {
+		if (rt != NULL && (rt->rt_flags & RTF_LOCAL)) {
+			ia = NULL;
+			if (in_localip(ip->ip_dst))
+				ip->ip_src = ip->ip_dst;
+		}
+		if (ip->ip_src.s_addr == INADDR_ANY && ia != NULL)
+			ip->ip_src = ia->ia_addr.sin_addr;
+		if (ip->ip_src.s_addr == INADDR_ANY &&
+		    in_ifpaddr(ifp, &ip->ip_src) != 0) {
 			error = EADDRNOTAVAIL;
 			goto bad;
 		}
-		ip->ip_src = ia->ia_addr.sin_addr;
 	}
 
 	/*

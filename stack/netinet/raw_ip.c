@@ -280,7 +280,7 @@ rip_bind(struct socket *so, struct sockaddr *nam, struct thread *td __unused)
 	addr = (struct sockaddr_in *)nam;
 	if (nam->sa_len != sizeof(*addr))
 		return (EINVAL);
-	if (TAILQ_EMPTY(&V_in_ifaddrhead) ||
+	if (in_ifaddr_none() ||
 	    (addr->sin_family != AF_INET && addr->sin_family != AF_UNSPEC) ||
 	    (addr->sin_addr.s_addr != INADDR_ANY &&
 	    !in_localip(addr->sin_addr)))
@@ -302,7 +302,7 @@ rip_connect(struct socket *so, struct sockaddr *nam,
 	addr = (struct sockaddr_in *)nam;
 	if (nam->sa_len != sizeof(*addr))
 		return (EINVAL);
-	if (TAILQ_EMPTY(&V_in_ifaddrhead))
+	if (in_ifaddr_none())
 		return (EADDRNOTAVAIL);
 	if (addr->sin_family != AF_INET)
 		return (EAFNOSUPPORT);

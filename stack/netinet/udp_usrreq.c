@@ -416,16 +416,17 @@ udp_output(struct inpcb *inp, struct mbuf *m, struct sockaddr *addr,
 			sro.ro_dst.sa_len = sizeof(struct sockaddr_in);
 			((struct sockaddr_in *)&sro.ro_dst)->sin_addr = faddr;
 			rtalloc(&sro);
-			ia = NULL;
 			if (sro.ro_rt != NULL) {
-				if (sro.ro_rt->rt_flags & RTF_LOCAL)
-					ia = in_ifaddr_byaddr(faddr);
-				else if (sro.ro_rt->rt_ifa != NULL)
+				/* The route holds its address (rt_ifa). */
+				if (sro.ro_rt->rt_flags & RTF_LOCAL) {
+					if (in_localip(faddr))
+						ip->ip_src = faddr;
+				} else if (sro.ro_rt->rt_ifa != NULL) {
 					ia = ifatoia(sro.ro_rt->rt_ifa);
+					ip->ip_src = ia->ia_addr.sin_addr;
+				}
 				RTFREE(sro.ro_rt);
 			}
-			if (ia != NULL)
-				ip->ip_src = ia->ia_addr.sin_addr;
 		}
 		sum = udp_cksum(m, sizeof(struct ip),
 		    len + (int)sizeof(struct udphdr), ip->ip_src, ip->ip_dst);

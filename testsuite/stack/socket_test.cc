@@ -641,6 +641,113 @@ TEST_F(WireTest, RouteDeletedUnderACachedReference) {
   bsd_close(s);
 }
 
+// An address removed (and freed) while other threads send to it and from
+// it: the source address selection (ip_output, UDP's checksum, connect's
+// local address) must copy the address out of the list's section rather
+// than keep a pointer to an entry the removal frees.  The senders pick
+// the source of datagrams to 10.0.0.9 (ours, through the loopback) while
+// a third thread removes and adds that address again and again; every
+// datagram that arrives comes from an address this host has had.
+TEST_F(WireTest, AddressRemovedWhileSendersUseIt) {
+  constexpr int kRemovals = 300, kSenders = 3;
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  auto time_left = [until] {
+    return std::chrono::steady_clock::now() < until;
+  };
+  ASSERT_EQ(0, bsd_if_addr(a_, "vw0", "10.0.0.9", 24));
+  EXPECT_EQ(EADDRNOTAVAIL, bsd_if_addr_delete(a_, "vw0", "10.0.0.8"));
+  int rx = udp_socket(a_, "0.0.0.0", 7900, 100);
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, failed{0}, removals{0};
+  std::atomic<long> got{0}, fromself{0};
+  std::thread reader([this, rx, &stop, &got, &fromself, &bad] {
+    bsd_stack_use(a_);
+    in_addr_t self = inet_addr("10.0.0.9"), lo = inet_addr("127.0.0.1"),
+              wire = inet_addr("10.0.0.1");
+    char buf[256];
+    while (!stop.load()) {
+      bsd_sockaddr_in from;
+      bsd_socklen_t fl = sizeof(from);
+      if (bsd_recvfrom(rx, buf, sizeof(buf), 0, sa(from), &fl) <= 0)
+        continue;
+      got++;
+      in_addr_t f = from.sin_addr.s_addr;
+      if (f == self)
+        fromself++;
+      else if (f != lo && f != wire)
+        bad++;
+    }
+  });
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kSenders; t++)
+    senders.emplace_back([this, t, &time_left, &failed, &removals] {
+      bsd_stack_use(a_);
+      // Unbound: ip_output (and UDP's checksum) pick the source.
+      int s = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+      bsd_sockaddr_in to = sin("10.0.0.9", 7900);
+      bsd_sockaddr_in peer = sin("10.0.0.2", 7901);
+      // Until the remover is done.
+      for (int i = 0; removals.load() < kRemovals && time_left(); i++) {
+        if (bsd_sendto(s, "x", 1, 0, sa(to), sizeof(to)) != 1)
+          failed++;
+        bsd_sendto(s, "y", 1, 0, sa(peer), sizeof(peer));
+        // Connect: in_pcbconnect picks the local address.
+        if (i % kSenders == t) {
+          int c = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+          if (bsd_connect(c, sa(to), sizeof(to)) == 0)
+            bsd_send(c, "z", 1, 0);
+          else
+            failed++;
+          bsd_close(c);
+        }
+      }
+      bsd_close(s);
+    });
+  std::thread remover([this, &time_left, &removals, &bad] {
+    for (int i = 0; i < kRemovals && time_left(); i++) {
+      if (bsd_if_addr_delete(a_, "vw0", "10.0.0.9") != 0 ||
+          bsd_if_addr(a_, "vw0", "10.0.0.9", 24) != 0) {
+        bad++;
+        break;
+      }
+      removals++;
+    }
+  });
+  for (auto &th : senders)
+    th.join();
+  remover.join();
+  // The address is back: a datagram to it comes from it (sent again
+  // while the flood's datagrams may still fill the queues).
+  bsd_stack_quiesce(a_, 2000);
+  bsd_stack_use(a_);
+  int s = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
+  bsd_sockaddr_in to = sin("10.0.0.9", 7900);
+  long before = fromself.load();
+  int senderr = 0;
+  for (int i = 0; i < 400 && fromself.load() == before; i++) {
+    if (i % 40 == 0 && bsd_sendto(s, "w", 1, 0, sa(to), sizeof(to)) != 1)
+      senderr = errno;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(0, bad.load());
+  EXPECT_GT(removals.load(), 10);
+  EXPECT_GT(fromself.load(), before)
+      << "no datagram from 10.0.0.9; last send error "
+      << std::strerror(senderr) << stats(a_);
+  EXPECT_GT(got.load(), 0);
+  // Some sends saw no address at all, which is an error, not a crash.
+  RecordProperty("removals", removals.load());
+  RecordProperty("received", (int)got.load());
+  RecordProperty("failed", failed.load());
+  EXPECT_EQ(0, bsd_if_addr_delete(a_, "vw0", "10.0.0.9"));
+  EXPECT_EQ(EADDRNOTAVAIL, bsd_if_addr_delete(a_, "vw0", "10.0.0.9"));
+  bsd_close(s);
+  bsd_close(rx);
+}
+
 TEST_F(WireTest, ForwardingWhenEnabled) {
   // a -- b -- c, with b forwarding between its two wires.
   bsd_stack *c = bsd_stack_create("c");
