@@ -23,9 +23,10 @@
  * kernel deferring the woken thread's preemption to the end of the
  * waker's critical section.  An interrupt thread's handler defers them to
  * its return (td_wakedefer, kern_intr.c), as a woken thread runs after an
- * interrupt, never inside it: the readers of a batch of frames wake once.  A waker that sleeps, blocks in a lock or
- * exits first signals them then.  td_wakeref counts the signals still
- * owed to a thread, and its struct is not freed until they are sent.
+ * interrupt, never inside it: the readers of a batch of frames wake once.
+ * A waker that sleeps, blocks in a lock or exits first signals them then.
+ * td_wakeref counts the signals still owed to a thread, and its struct is
+ * not freed until they are sent.
  */
 #include <sys/param.h>
 #include <sys/systm.h>

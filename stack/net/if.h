@@ -19,9 +19,6 @@
 #define	IFF_NOARP	0x80		/* no address resolution protocol */
 #define	IFF_PROMISC	0x100		/* receive all packets */
 #define	IFF_ALLMULTI	0x200		/* receive all multicast packets */
-#define	IFF_OACTIVE	0x400		/* transmission in progress */
-/* if_drv_flags: a thread is draining if_snd; others only queue. */
-#define	IFF_DRV_OACTIVE	0x400
 #define	IFF_SIMPLEX	0x800		/* can't hear own transmissions */
 #define	IFF_MULTICAST	0x8000		/* supports multicast */
 /*
@@ -29,6 +26,9 @@
  * came from it, run with Giant.  Every legacy driver sets it.
  */
 #define	IFF_NEEDSGIANT	0x400000
+
+/* if_drv_flags, the transmit side's, under the send queue's level. */
+#define	IFF_DRV_OACTIVE	0x400		/* a thread drains if_snd; others queue */
 
 /* Interface types (if_type), from the IANA ifType registry. */
 #define	IFT_ETHER	0x6		/* Ethernet CSMA/CD */

@@ -131,7 +131,7 @@ rt_generation(void)
 	return (atomic_load_int(&V_rt_gen));
 }
 
-/* A change the cached routes depend on besides the table's (addresses). */
+/* A change the cached routes depend on: the table's, or an address's. */
 void
 rt_generation_bump(void)
 {
@@ -279,7 +279,7 @@ rtrequest_add(struct in_addr dst, int plen, struct in_addr gw,
 		TAILQ_INSERT_BEFORE(r, rt, rt_link);
 	else
 		TAILQ_INSERT_TAIL(&V_rt_table, rt, rt_link);
-	atomic_add_int(&V_rt_gen, 1);
+	rt_generation_bump();
 	V_rtstat.rts_added++;
 	if (ret_nrt != NULL) {
 		rt->rt_refcnt++;
@@ -295,7 +295,7 @@ rt_unlink(struct rtentry *rt)
 
 	TAILQ_REMOVE(&V_rt_table, rt, rt_link);
 	rt->rt_state = RTS_DELETED;
-	atomic_add_int(&V_rt_gen, 1);
+	rt_generation_bump();
 	V_rtstat.rts_deleted++;
 	/* Called at splnet: the table's reference goes in that section. */
 	if (rt_release(rt))
