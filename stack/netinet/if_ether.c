@@ -38,6 +38,7 @@ struct llinfo_arp {
 	struct	in_addr la_addr;
 	u_char	la_enaddr[ETHER_ADDR_LEN];
 	int	la_resolved;
+	int	la_sending;		/* arp_sendheld() is draining la_hold */
 	int	la_expire;		/* ticks when it expires */
 	int	la_asked;		/* requests sent since last reply */
 	int	la_lastreq;		/* ticks of the last request */
@@ -268,7 +269,9 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
 		splx(s);
 		return (EHOSTDOWN);
 	}
-	if (ticks - la->la_lastreq >= hz / 2 || la->la_asked == 0) {
+	/* Answered already when its held packets are being sent. */
+	if (!la->la_sending &&
+	    (ticks - la->la_lastreq >= hz / 2 || la->la_asked == 0)) {
 		la->la_lastreq = ticks;
 		la->la_asked++;
 		if (in_ifpaddr(ifp, &myaddr) == 0)
@@ -279,25 +282,53 @@ arpresolve(struct ifnet *ifp, struct rtentry *rt __unused, struct mbuf *m,
 }
 
 /*
- * Send the packets an entry held, now that it is resolved: the caller
- * took them off the entry at splnet and sends them after it, as output
- * resolves through arpresolve(), which raises the level itself.
+ * Send the packets the entry for addr held, then mark it resolved.  The
+ * caller found the link address and set la_sending.  They go out after
+ * the level, framed here for the address the entry has: until it is
+ * marked resolved, a packet sent meanwhile is held behind them, so that
+ * each flow's packets leave in the order they were sent.  la_sending
+ * keeps a second reply from sending beside us.  An entry freed meanwhile
+ * (the interface went away) ends it; its packets were dropped with it.
  */
 static void
-arp_sendheld(struct ifnet *ifp, struct in_addr addr, struct ifqueue *held)
+arp_sendheld(struct ifnet *ifp, struct in_addr addr)
 {
-	struct sockaddr_in sin;
+	struct llinfo_arp *la;
+	struct ifqueue held;
+	struct ether_header *eh;
+	struct sockaddr sa;
 	struct mbuf *m;
+	int s;
 
-	bzero(&sin, sizeof(sin));
-	sin.sin_len = sizeof(sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr = addr;
+	bzero(&sa, sizeof(sa));
+	sa.sa_family = AF_UNSPEC;
+	sa.sa_len = sizeof(sa);
+	eh = (struct ether_header *)(void *)sa.sa_data;
+	eh->ether_type = htons(ETHERTYPE_IP);
 	for (;;) {
-		IF_DEQUEUE(held, m);
-		if (m == NULL)
-			break;
-		(*ifp->if_output)(ifp, m, (struct sockaddr *)&sin, NULL);
+		s = splnet();
+		la = arp_find(ifp, addr);
+		if (la == NULL || !la->la_sending) {
+			splx(s);
+			return;
+		}
+		if (la->la_hold.ifq_len == 0) {
+			la->la_sending = 0;
+			la->la_resolved = 1;
+			splx(s);
+			return;
+		}
+		held = la->la_hold;
+		la->la_hold.ifq_head = la->la_hold.ifq_tail = NULL;
+		la->la_hold.ifq_len = 0;
+		bcopy(la->la_enaddr, eh->ether_dhost, ETHER_ADDR_LEN);
+		splx(s);
+		for (;;) {
+			IF_DEQUEUE(&held, m);
+			if (m == NULL)
+				break;
+			(*ifp->if_output)(ifp, m, &sa, NULL);
+		}
 	}
 }
 
@@ -314,8 +345,7 @@ in_arpinput(struct mbuf *m)
 	struct llinfo_arp *la;
 	struct sockaddr sa;
 	struct in_addr isaddr, itaddr, myaddr;
-	struct ifqueue held;
-	int op, s;
+	int op, s, sending;
 
 	ifp = m->m_pkthdr.rcvif;
 	ea = mtod(m, struct ether_arp *);
@@ -354,7 +384,7 @@ in_arpinput(struct mbuf *m)
 	if (isaddr.s_addr == itaddr.s_addr)
 		V_arpstat.gratuitous++;
 
-	bzero(&held, sizeof(held));
+	sending = 0;
 	s = splnet();
 	la = arp_find(ifp, isaddr);
 	/*
@@ -366,16 +396,15 @@ in_arpinput(struct mbuf *m)
 		la = arp_create(ifp, isaddr);
 	if (la != NULL) {
 		bcopy(ea->arp_sha, la->la_enaddr, ETHER_ADDR_LEN);
-		la->la_resolved = 1;
 		la->la_asked = 0;
 		la->la_expire = ticks + arpt_keep * hz;
-		/* Take the held packets; they go out after the level. */
-		held = la->la_hold;
-		la->la_hold.ifq_head = la->la_hold.ifq_tail = NULL;
-		la->la_hold.ifq_len = 0;
+		/* What it held goes out first (arp_sendheld()). */
+		if (!la->la_resolved && !la->la_sending)
+			sending = la->la_sending = 1;
 	}
 	splx(s);
-	arp_sendheld(ifp, isaddr, &held);
+	if (sending)
+		arp_sendheld(ifp, isaddr);
 
 	if (itaddr.s_addr != myaddr.s_addr) {
 		if (op == ARPOP_REQUEST)
