@@ -373,17 +373,6 @@ ifunit(const char *name)
 	return (NULL);
 }
 
-struct ifnet *
-ifnet_byindex(int idx)
-{
-	struct ifnet *ifp;
-
-	TAILQ_FOREACH(ifp, &V_ifnet, if_link)
-		if (ifp->if_index == idx)
-			return (ifp);
-	return (NULL);
-}
-
 void
 ifa_ref(struct ifaddr *ifa)
 {
@@ -398,61 +387,6 @@ ifa_free(struct ifaddr *ifa)
 	KASSERT(ifa->ifa_refcnt > 0, ("ifa_free: ifa %p no refs", ifa));
 	if (--ifa->ifa_refcnt == 0)
 		free(ifa, M_IFADDR);
-}
-
-static int
-sa_equal(const struct sockaddr *a, const struct sockaddr *b)
-{
-
-	return (a->sa_len == b->sa_len && bcmp(a, b, a->sa_len) == 0);
-}
-
-/* The interface address equal to addr exactly, or NULL. */
-struct ifaddr *
-ifa_ifwithaddr(struct sockaddr *addr)
-{
-	struct ifnet *ifp;
-	struct ifaddr *ifa;
-	int s;
-
-	ifa = NULL;
-	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
-		/* An interface's addresses change at splimp. */
-		s = splimp();
-		TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
-			if (ifa->ifa_addr->sa_family == addr->sa_family &&
-			    satosin(ifa->ifa_addr)->sin_addr.s_addr ==
-			    satosin(addr)->sin_addr.s_addr)
-				break;
-		splx(s);
-		if (ifa != NULL)
-			break;
-	}
-	return (ifa);
-}
-
-/* The interface whose point-to-point peer is addr, or NULL. */
-struct ifaddr *
-ifa_ifwithdstaddr(struct sockaddr *addr)
-{
-	struct ifnet *ifp;
-	struct ifaddr *ifa;
-	int s;
-
-	ifa = NULL;
-	TAILQ_FOREACH(ifp, &V_ifnet, if_link) {
-		s = splimp();
-		if (ifp->if_flags & IFF_POINTOPOINT) {
-			TAILQ_FOREACH(ifa, &ifp->if_addrhead, ifa_link)
-				if (ifa->ifa_dstaddr != NULL &&
-				    sa_equal(addr, ifa->ifa_dstaddr))
-					break;
-		}
-		splx(s);
-		if (ifa != NULL)
-			break;
-	}
-	return (ifa);
 }
 
 /*

@@ -157,7 +157,13 @@ struct ifaddr {
 void	ifa_ref(struct ifaddr *ifa);
 void	ifa_free(struct ifaddr *ifa);
 
-/* Per-instance interface list and counters (if.c). */
+/*
+ * Per-instance interface list and counters (if.c).  The list changes only
+ * in the configuration calls and the instance's teardown, which hold
+ * Giant, and only they walk it (ifunit(), ifa_ifwithnet()): no data path
+ * does, so it needs no lock of its own.  An interface lives as long as
+ * its instance.
+ */
 #include <net/vnet.h>
 VNET_DECLARE(struct ifnethead, ifnet);
 #define	V_ifnet		VNET(ifnet)
@@ -173,10 +179,7 @@ void	if_free_detached(struct ifnethead *gone);
 void	if_up(struct ifnet *ifp);
 void	if_down(struct ifnet *ifp);
 struct ifnet *ifunit(const char *name);
-struct ifnet *ifnet_byindex(int idx);
-struct ifaddr *ifa_ifwithaddr(struct sockaddr *addr);
 struct ifaddr *ifa_ifwithnet(struct sockaddr *addr);
-struct ifaddr *ifa_ifwithdstaddr(struct sockaddr *addr);
 struct ifaddr *ifaof_ifpforaddr(struct sockaddr *addr, struct ifnet *ifp);
 /*
  * Receive path of a driver: queue a frame for the interface's interrupt

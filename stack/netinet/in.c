@@ -312,6 +312,35 @@ in_localip(struct in_addr in)
 	return (in_ifaddr_byaddr(in) != NULL);
 }
 
+/*
+ * The interface and address of the directly connected subnet that holds
+ * dst (the longest prefix wins), copied out: 0, or ENETUNREACH.  The
+ * interface lives as long as the instance; the address entry may go once
+ * the list is left.
+ */
+int
+in_ifaddr_onnet(struct in_addr dst, struct ifnet **ifpp,
+    struct in_addr *addrp)
+{
+	struct in_ifaddr *ia, *best;
+	u_long d;
+	int s;
+
+	d = ntohl(dst.s_addr);
+	best = NULL;
+	s = splnet();
+	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
+		if ((d & ia->ia_subnetmask) == ia->ia_subnet &&
+		    (best == NULL || ia->ia_subnetmask > best->ia_subnetmask))
+			best = ia;
+	if (best != NULL) {
+		*ifpp = best->ia_ifp;
+		*addrp = best->ia_addr.sin_addr;
+	}
+	splx(s);
+	return (best != NULL ? 0 : ENETUNREACH);
+}
+
 /* Is in on a directly connected subnet? */
 int
 in_localaddr(struct in_addr in)

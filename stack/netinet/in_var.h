@@ -48,6 +48,8 @@ void	in_ifdetach(struct ifnet *ifp);
 int	in_ifaddr_none(void);
 void	in_ifaddr_dstsubst(struct in_addr *dstp);
 int	in_ifpaddr(struct ifnet *ifp, struct in_addr *addrp);
+int	in_ifaddr_onnet(struct in_addr dst, struct ifnet **ifpp,
+	    struct in_addr *addrp);
 int	in_ifaddr_src(struct in_addr dst, struct ifnet *ifp,
 	    struct in_addr *srcp);
 int	in_ifhasaddr(struct ifnet *ifp, struct in_addr addr);

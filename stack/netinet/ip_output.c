@@ -38,7 +38,7 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 {
 	struct ip *ip;
 	struct ifnet *ifp;
-	struct in_ifaddr *ia;
+	struct in_addr src;
 	struct route iproute;
 	struct sockaddr_in *dst;
 	struct rtentry *rt;
@@ -94,22 +94,18 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 		dst->sin_len = sizeof(*dst);
 		dst->sin_addr = ip->ip_dst;
 	}
-	ia = NULL;
+	src.s_addr = INADDR_ANY;
 	if (flags & IP_ROUTETOIF) {
 		/*
 		 * Bypass the routing table: the destination must be on a
-		 * directly connected network.
+		 * directly connected network, whose interface and address
+		 * are copied out of the address list.
 		 */
-		struct ifaddr *ifa;
-
-		ifa = ifa_ifwithnet((struct sockaddr *)dst);
-		if (ifa == NULL) {
+		if (in_ifaddr_onnet(ip->ip_dst, &ifp, &src) != 0) {
 			V_ipstat.ips_noroute++;
 			error = ENETUNREACH;
 			goto bad;
 		}
-		ia = ifatoia(ifa);
-		ifp = ia->ia_ifp;
 		rt = NULL;
 		ip->ip_ttl = 1;
 	} else {
@@ -123,7 +119,7 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 		rt = ro->ro_rt;
 		ifp = rt->rt_ifp;
 		if (rt->rt_ifa != NULL)
-			ia = ifatoia(rt->rt_ifa);
+			src = IA_SIN(rt->rt_ifa)->sin_addr;
 		if (rt->rt_flags & RTF_GATEWAY)
 			dst = (struct sockaddr_in *)rt->rt_gateway;
 	}
@@ -142,12 +138,12 @@ ip_output(struct mbuf *m, struct mbuf *opt __unused, struct route *ro,
 	 */
 	if (ip->ip_src.s_addr == INADDR_ANY) {
 		if (rt != NULL && (rt->rt_flags & RTF_LOCAL)) {
-			ia = NULL;
+			src.s_addr = INADDR_ANY;
 			if (in_localip(ip->ip_dst))
 				ip->ip_src = ip->ip_dst;
 		}
-		if (ip->ip_src.s_addr == INADDR_ANY && ia != NULL)
-			ip->ip_src = ia->ia_addr.sin_addr;
+		if (ip->ip_src.s_addr == INADDR_ANY)
+			ip->ip_src = src;
 		if (ip->ip_src.s_addr == INADDR_ANY &&
 		    in_ifpaddr(ifp, &ip->ip_src) != 0) {
 			error = EADDRNOTAVAIL;

@@ -695,7 +695,10 @@ TEST_F(WireTest, RouteDeletedUnderACachedReference) {
 // than keep a pointer to an entry the removal frees.  The senders pick
 // the source of datagrams to 10.0.0.9 (ours, through the loopback) while
 // a third thread removes and adds that address again and again; every
-// datagram that arrives comes from an address this host has had.
+// datagram that arrives comes from an address this host has had.  They
+// also send past the routing table (MSG_DONTROUTE) to the subnet of
+// 10.0.9.1, which the third thread removes and adds as well: that path
+// takes its interface and source from the address list.
 TEST_F(WireTest, AddressRemovedWhileSendersUseIt) {
   constexpr int kRemovals = 300, kSenders = 3;
   const auto until =
@@ -735,11 +738,13 @@ TEST_F(WireTest, AddressRemovedWhileSendersUseIt) {
       int s = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
       bsd_sockaddr_in to = sin("10.0.0.9", 7900);
       bsd_sockaddr_in peer = sin("10.0.0.2", 7901);
+      bsd_sockaddr_in onnet = sin("10.0.9.2", 7902);
       // Until the remover is done.
       for (int i = 0; removals.load() < kRemovals && time_left(); i++) {
         if (bsd_sendto(s, "x", 1, 0, sa(to), sizeof(to)) != 1)
           failed++;
         bsd_sendto(s, "y", 1, 0, sa(peer), sizeof(peer));
+        bsd_sendto(s, "v", 1, BSD_MSG_DONTROUTE, sa(onnet), sizeof(onnet));
         // Connect: in_pcbconnect picks the local address.
         if (i % kSenders == t) {
           int c = bsd_socket(BSD_AF_INET, BSD_SOCK_DGRAM, 0);
@@ -755,7 +760,9 @@ TEST_F(WireTest, AddressRemovedWhileSendersUseIt) {
   std::thread remover([this, &time_left, &removals, &bad] {
     for (int i = 0; i < kRemovals && time_left(); i++) {
       if (bsd_if_addr_delete(a_, "vw0", "10.0.0.9") != 0 ||
-          bsd_if_addr(a_, "vw0", "10.0.0.9", 24) != 0) {
+          bsd_if_addr(a_, "vw0", "10.0.0.9", 24) != 0 ||
+          bsd_if_addr(a_, "vw0", "10.0.9.1", 24) != 0 ||
+          bsd_if_addr_delete(a_, "vw0", "10.0.9.1") != 0) {
         bad++;
         break;
       }
