@@ -4,8 +4,14 @@
  * Each zone has UMA_SHARDS cache buckets; a thread uses the bucket of its
  * thread id, so threads rarely contend on a bucket lock.  Behind the
  * buckets is the zone's free stack, under the zone lock, and behind that
- * host memory.  Items keep their uminit state while cached; uminit runs
- * when an item is made and fini when it goes back to the host.
+ * host memory.  A bucket trades half its size with the free stack at
+ * once: one that is empty on an allocation takes up to UMA_BUCKET / 2
+ * items, one that is full on a free gives UMA_BUCKET / 2 back, so a
+ * thread that only allocates (a sender's mbufs) or only frees (their
+ * receiver) meets the zone lock once every UMA_BUCKET / 2 items, not
+ * once an item.  The zone lock comes before a bucket's.  Items keep
+ * their uminit state while cached; uminit runs when an item is made and
+ * fini when it goes back to the host.
  *
  * With a limit (uma_zone_set_max), frees bypass the buckets so that a
  * thread waiting for an item (M_WAITOK) sees every freed one.
@@ -86,7 +92,7 @@ zone_release_item(uma_zone_t z, void *item)
 	host_free(item);
 }
 
-/* Moves every bucketed item to the free stack.  Zone lock held. */
+/* Pushes an item on the free stack.  Zone lock held. */
 static void
 zone_push_locked(uma_zone_t z, void *item)
 {
@@ -147,14 +153,34 @@ zone_shard(uma_zone_t z)
 	return (&z->uz_shards[(u_int)curthread->td_tid % UMA_SHARDS]);
 }
 
+/* Fill s up to half a bucket from the free stack.  Zone lock held. */
+static void
+zone_refill_locked(uma_zone_t z, struct uma_shard *s)
+{
+	host_mutex_lock(&s->us_lock);
+	while (s->us_cnt < UMA_BUCKET / 2 && z->uz_nfree > 0)
+		s->us_items[s->us_cnt++] = z->uz_free[--z->uz_nfree];
+	host_mutex_unlock(&s->us_lock);
+}
+
+/* Empty s down to half a bucket onto the free stack.  Zone lock held. */
+static void
+zone_spill_locked(uma_zone_t z, struct uma_shard *s)
+{
+	host_mutex_lock(&s->us_lock);
+	while (s->us_cnt > UMA_BUCKET / 2)
+		zone_push_locked(z, s->us_items[--s->us_cnt]);
+	host_mutex_unlock(&s->us_lock);
+}
+
 static void *
 zone_alloc_item(uma_zone_t z, int flags)
 {
+	struct uma_shard *s = NULL;
 	void *item = NULL;
 
 	if (!(z->uz_flags & UMA_ZONE_NOBUCKET)) {
-		struct uma_shard *s = zone_shard(z);
-
+		s = zone_shard(z);
 		host_mutex_lock(&s->us_lock);
 		if (s->us_cnt > 0)
 			item = s->us_items[--s->us_cnt];
@@ -166,6 +192,12 @@ zone_alloc_item(uma_zone_t z, int flags)
 	for (;;) {
 		if (z->uz_nfree > 0) {
 			item = z->uz_free[--z->uz_nfree];
+			/*
+			 * A limited zone keeps its free items where a waiter
+			 * sees them (frees bypass the buckets too).
+			 */
+			if (s != NULL && z->uz_max == 0)
+				zone_refill_locked(z, s);
 			host_mutex_unlock(&z->uz_lock);
 			return (item);
 		}
@@ -208,10 +240,11 @@ zone_alloc_item(uma_zone_t z, int flags)
 static void
 zone_free_item(uma_zone_t z, void *item)
 {
+	struct uma_shard *s = NULL;
+
 	if (!(z->uz_flags & UMA_ZONE_NOBUCKET) &&
 	    __atomic_load_n(&z->uz_max, __ATOMIC_RELAXED) == 0) {
-		struct uma_shard *s = zone_shard(z);
-
+		s = zone_shard(z);
 		host_mutex_lock(&s->us_lock);
 		if (s->us_cnt < UMA_BUCKET) {
 			s->us_items[s->us_cnt++] = item;
@@ -221,6 +254,9 @@ zone_free_item(uma_zone_t z, void *item)
 		host_mutex_unlock(&s->us_lock);
 	}
 	host_mutex_lock(&z->uz_lock);
+	/* A limit set meanwhile drained the buckets: s stays empty. */
+	if (s != NULL && z->uz_max == 0)
+		zone_spill_locked(z, s);
 	zone_push_locked(z, item);
 	host_mutex_unlock(&z->uz_lock);
 }
