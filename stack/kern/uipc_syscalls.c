@@ -7,7 +7,9 @@
  * protocol is PR_MPSAFE.  The descriptor table has its own mutex, as
  * the file descriptor table did.  A descriptor holds a reference on its
  * file while a call uses it, so a close from another thread takes effect
- * when the last call returns.
+ * when the last call returns.  The count is a refcount(9): a reference is
+ * taken in the table's section (the table's own keeps it above zero until
+ * a close takes the file out of the table), and dropped without it.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -17,6 +19,7 @@
 #include <sys/mbuf.h>
 #include <sys/mutex.h>
 #include <sys/proc.h>
+#include <sys/refcount.h>
 #include <sys/uio.h>
 #include <sys/domain.h>
 #include <sys/protosw.h>
@@ -43,7 +46,7 @@ MALLOC_DEFINE(M_FILE, "file", "open sockets");
 
 struct file {
 	struct	socket *f_so;
-	int	f_count;		/* table + calls in progress */
+	u_int	f_count;		/* table + calls in progress */
 };
 
 static struct file *fdtbl[NFILES];
@@ -61,7 +64,7 @@ fdalloc(struct socket *so, int *fdp)
 
 	fp = malloc(sizeof(*fp), M_FILE, M_WAITOK | M_ZERO);
 	fp->f_so = so;
-	fp->f_count = 1;
+	refcount_init(&fp->f_count, 1);
 	mtx_lock(&fd_mtx);
 	for (i = 0; i < NFILES; i++) {
 		idx = (fd_next + i) % NFILES;
@@ -88,7 +91,7 @@ getsock(int fd, struct file **fpp)
 	mtx_lock(&fd_mtx);
 	fp = fdtbl[fd - FD_BASE];
 	if (fp != NULL)
-		fp->f_count++;
+		refcount_acquire(&fp->f_count);
 	mtx_unlock(&fd_mtx);
 	if (fp == NULL)
 		return (EBADF);
@@ -101,12 +104,8 @@ static void
 fdrop(struct file *fp)
 {
 	struct socket *so;
-	int last;
 
-	mtx_lock(&fd_mtx);
-	last = (--fp->f_count == 0);
-	mtx_unlock(&fd_mtx);
-	if (!last)
+	if (!refcount_release(&fp->f_count))
 		return;
 	so = fp->f_so;
 	CURVNET_SET(so->so_vnet);
@@ -767,7 +766,7 @@ bsd_closeall_vnet(struct vnet *vnet)
 {
 	struct file *fp;
 	struct socket *so;
-	int busy, i, s;
+	int i, s;
 
 	for (i = 0; i < NFILES; i++) {
 		mtx_lock(&fd_mtx);
@@ -794,10 +793,7 @@ bsd_closeall_vnet(struct vnet *vnet)
 			splx(s);
 			mtx_unlock(&Giant);
 			CURVNET_RESTORE();
-			mtx_lock(&fd_mtx);
-			busy = fp->f_count > 1;
-			mtx_unlock(&fd_mtx);
-			if (!busy)
+			if (refcount_load(&fp->f_count) == 1)
 				break;
 			(void)pause("closeall", 1);
 		}
