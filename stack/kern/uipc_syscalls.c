@@ -7,9 +7,16 @@
  * protocol is PR_MPSAFE.  The descriptor table has its own mutex, as
  * the file descriptor table did.  A descriptor holds a reference on its
  * file while a call uses it, so a close from another thread takes effect
- * when the last call returns.  The count is a refcount(9): a reference is
- * taken in the table's section (the table's own keeps it above zero until
- * a close takes the file out of the table), and dropped without it.
+ * when the last call returns.
+ *
+ * A call finds its file without the table's mutex (getsock()), as
+ * FreeBSD's fget_unlocked() does: it takes a reference on the file the
+ * slot names unless the count is already zero, then checks that the slot
+ * still names it.  That is safe because files are type-stable: a closed
+ * file goes to a free list, never back to the allocator, so the file a
+ * slot named a moment ago is still a file.  The mutex serializes the
+ * changes of the table and of the free list; the slots are read and
+ * written atomically.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -26,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/socketvar.h>
 #include <sys/ucred.h>
+#include <machine/atomic.h>
 #include <net/vnet.h>
 #include <net/host/net_host.h>
 #include <bsdnet.h>
@@ -47,14 +55,20 @@ MALLOC_DEFINE(M_FILE, "file", "open sockets");
 struct file {
 	struct	socket *f_so;
 	u_int	f_count;		/* table + calls in progress */
+	struct	file *f_next;		/* on file_free (fd_mtx) */
 };
 
 static struct file *fdtbl[NFILES];
 static int	fd_next;		/* rotor for allocation */
+static struct file *file_free;		/* closed files, for reuse */
 static struct mtx fd_mtx;
 MTX_SYSINIT(fdtbl, &fd_mtx, "fdtbl", MTX_DEF);
 
 #define	NEEDS_GIANT(so)	SOCK_NEEDS_GIANT(so)
+
+#define	FD_SLOT(i)	((volatile uintptr_t *)&fdtbl[(i)])
+
+static void	fdrop(struct file *fp);
 
 static int
 fdalloc(struct socket *so, int *fdp)
@@ -62,22 +76,30 @@ fdalloc(struct socket *so, int *fdp)
 	struct file *fp;
 	int i, idx;
 
-	fp = malloc(sizeof(*fp), M_FILE, M_WAITOK | M_ZERO);
+	mtx_lock(&fd_mtx);
+	if ((fp = file_free) != NULL)
+		file_free = fp->f_next;
+	mtx_unlock(&fd_mtx);
+	if (fp == NULL)
+		fp = malloc(sizeof(*fp), M_FILE, M_WAITOK | M_ZERO);
 	fp->f_so = so;
-	refcount_init(&fp->f_count, 1);
+	/* A lookup holding a stale pointer may test the count meanwhile. */
+	atomic_store_rel_int(&fp->f_count, 1);
 	mtx_lock(&fd_mtx);
 	for (i = 0; i < NFILES; i++) {
 		idx = (fd_next + i) % NFILES;
 		if (fdtbl[idx] == NULL) {
-			fdtbl[idx] = fp;
+			atomic_store_rel_ptr(FD_SLOT(idx), (uintptr_t)fp);
 			fd_next = idx + 1;
 			mtx_unlock(&fd_mtx);
 			*fdp = idx + FD_BASE;
 			return (0);
 		}
 	}
+	atomic_store_rel_int(&fp->f_count, 0);
+	fp->f_next = file_free;
+	file_free = fp;
 	mtx_unlock(&fd_mtx);
-	free(fp, M_FILE);
 	return (EMFILE);
 }
 
@@ -85,16 +107,22 @@ static int
 getsock(int fd, struct file **fpp)
 {
 	struct file *fp;
+	int idx;
 
 	if (fd < FD_BASE || fd >= NFILES + FD_BASE)
 		return (EBADF);
-	mtx_lock(&fd_mtx);
-	fp = fdtbl[fd - FD_BASE];
-	if (fp != NULL)
-		refcount_acquire(&fp->f_count);
-	mtx_unlock(&fd_mtx);
-	if (fp == NULL)
-		return (EBADF);
+	idx = fd - FD_BASE;
+	for (;;) {
+		fp = (struct file *)atomic_load_acq_ptr(FD_SLOT(idx));
+		if (fp == NULL)
+			return (EBADF);
+		/* Zero: closed (and perhaps reused) since the load. */
+		if (!refcount_acquire_if_not_zero(&fp->f_count))
+			continue;
+		if ((struct file *)atomic_load_acq_ptr(FD_SLOT(idx)) == fp)
+			break;
+		fdrop(fp);		/* the slot moved on; look again */
+	}
 	*fpp = fp;
 	return (0);
 }
@@ -116,7 +144,10 @@ fdrop(struct file *fp)
 	} else
 		soclose(so);
 	CURVNET_RESTORE();
-	free(fp, M_FILE);
+	mtx_lock(&fd_mtx);
+	fp->f_next = file_free;
+	file_free = fp;
+	mtx_unlock(&fd_mtx);
 }
 
 /* Enter the kernel for socket so: its instance, and Giant if needed. */
@@ -511,7 +542,7 @@ bsd_close(int s)
 		return (seterr(EBADF));
 	mtx_lock(&fd_mtx);
 	fp = fdtbl[s - FD_BASE];
-	fdtbl[s - FD_BASE] = NULL;
+	atomic_store_rel_ptr(FD_SLOT(s - FD_BASE), 0);
 	mtx_unlock(&fd_mtx);
 	if (fp == NULL)
 		return (seterr(EBADF));
@@ -772,7 +803,7 @@ bsd_closeall_vnet(struct vnet *vnet)
 		mtx_lock(&fd_mtx);
 		fp = fdtbl[i];
 		if (fp != NULL && fp->f_so->so_vnet == vnet)
-			fdtbl[i] = NULL;
+			atomic_store_rel_ptr(FD_SLOT(i), 0);
 		else
 			fp = NULL;
 		mtx_unlock(&fd_mtx);

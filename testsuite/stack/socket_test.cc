@@ -513,6 +513,63 @@ TEST_F(WireTest, DatagramsWaitingForArpKeepTheirOrder) {
   bsd_close(tx);
 }
 
+// Calls find their descriptor without the table's mutex (getsock(), as
+// FreeBSD's fget_unlocked()): threads call on descriptors while another
+// closes them and opens new sockets, which take the same slots and the
+// closed files again.  A call sees EBADF or one of this test's sockets
+// (bound to 10.0.0.1), never a freed or half-made file; the TSan tree
+// runs this too.
+TEST_F(WireTest, DescriptorLookupsRaceClosesAndReuse) {
+  constexpr int kSlots = 8, kRounds = 2000, kCallers = 3;
+  std::unique_ptr<std::atomic<int>[]> fds(new std::atomic<int>[kSlots]);
+  for (int i = 0; i < kSlots; i++)
+    fds[i] = udp_socket(a_, "10.0.0.1", 0);
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::atomic<long> found{0}, gone{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; t++)
+    callers.emplace_back([&] {
+      in_addr_t self = inet_addr("10.0.0.1");
+      while (!stop.load()) {
+        for (int i = 0; i < kSlots; i++) {
+          bsd_sockaddr_in name;
+          bsd_socklen_t len = sizeof(name);
+          if (bsd_getsockname(fds[i].load(), sa(name), &len) == 0) {
+            if (name.sin_addr.s_addr != self || name.sin_port == 0)
+              bad++;
+            found++;
+          } else if (errno == EBADF)
+            gone++;
+          else
+            bad++;
+        }
+      }
+    });
+  // At least kRounds, and until the callers have found sockets often.
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (int r = 0; (r < kRounds || found.load() < 20000) &&
+                  std::chrono::steady_clock::now() < until;
+       r++) {
+    int i = r % kSlots;
+    if (bsd_close(fds[i].load()) != 0) {
+      bad++;
+      break;
+    }
+    fds[i] = udp_socket(a_, "10.0.0.1", 0);
+  }
+  stop = true;
+  for (auto &th : callers)
+    th.join();
+  EXPECT_EQ(0, bad.load());
+  EXPECT_GT(found.load(), 0);
+  RecordProperty("found", (int)found.load());
+  RecordProperty("gone", (int)gone.load());
+  for (int i = 0; i < kSlots; i++)
+    EXPECT_EQ(0, bsd_close(fds[i].load()));
+}
+
 TEST_F(WireTest, ReceiveTimeoutExpires) {
   int s = udp_socket(a_, "10.0.0.1", 7004, 100);
   bsd_timeval tv = {0, 0};
