@@ -341,23 +341,6 @@ in_ifaddr_onnet(struct in_addr dst, struct ifnet **ifpp,
 	return (best != NULL ? 0 : ENETUNREACH);
 }
 
-/* Is in on a directly connected subnet? */
-int
-in_localaddr(struct in_addr in)
-{
-	struct in_ifaddr *ia;
-	uint32_t i;
-	int s;
-
-	i = ntohl(in.s_addr);
-	s = splnet();
-	TAILQ_FOREACH(ia, &V_in_ifaddrhead, ia_link)
-		if ((i & ia->ia_subnetmask) == ia->ia_subnet)
-			break;
-	splx(s);
-	return (ia != NULL);
-}
-
 /* May a packet to this address be forwarded? */
 int
 in_canforward(struct in_addr in)

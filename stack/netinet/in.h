@@ -99,7 +99,6 @@ u_short	in_addword(u_short a, u_short b);
 /* Addresses (in.c). */
 int	in_broadcast(struct in_addr in, struct ifnet *ifp);
 int	in_canforward(struct in_addr in);
-int	in_localaddr(struct in_addr in);
 int	in_localip(struct in_addr in);
 char	*inet_ntoa_r(struct in_addr ina, char *buf);	/* buf >= 16 */
 int	inet_aton_r(const char *cp, struct in_addr *addr);
