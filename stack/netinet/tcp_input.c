@@ -301,21 +301,27 @@ tcp_listen_connect(struct inpcb *inp, struct sockaddr_in *sin,
 }
 
 /*
- * Close an embryonic connection its listener gave up on: taken off the
- * listener's queue in the listener's section, with a reference, and closed
- * here in its own section once the listener's is left (two sockets'
- * sections are never nested).
+ * Start a connection a listener's SYN made: its keepalive timer and its
+ * SYN-ACK, in its own section once the listener's is left.  Its timers
+ * run in its own section, so they are armed in one too, never in the
+ * listener's alone; the listener's section took the reference dropped
+ * here.  A connection closed meanwhile (its listener went away) is left
+ * as it is.
  */
 static void
-tcp_drop_embryonic(struct socket *so)
+tcp_start_passive(struct socket *so)
 {
 	struct inpcb *inp;
+	struct tcpcb *tp;
 	int last, s;
 
 	s = splnet();
 	inp = sotoinpcb(so);
-	if (inp != NULL && intotcpcb(inp) != NULL)
-		(void)tcp_closeconn(intotcpcb(inp));
+	if (inp != NULL && (tp = intotcpcb(inp)) != NULL &&
+	    tp->t_state == TCPS_SYN_RECEIVED) {
+		tcp_timer_activate(tp, TCPT_KEEP, TCPTV_KEEP_INIT);
+		(void)tcp_output(tp);
+	}
 	last = sorele(so);
 	splx(s);
 	if (last)
@@ -329,7 +335,7 @@ tcp_input(struct mbuf *m, int off0)
 	struct tcphdr *th, thsave;
 	struct inpcb *inp;
 	struct tcpcb *tp = NULL;
-	struct socket *so, *sp = NULL, *sp2 = NULL;
+	struct socket *so, *sp = NULL, *sp2 = NULL, *sn = NULL;
 	struct tcpopt to;
 	struct soqinfo qi;
 	struct ifnet *ifp;
@@ -527,11 +533,12 @@ tcp_input(struct mbuf *m, int off0)
 		tp->snd_wl2 = tp->iss;
 		tp->t_flags |= TF_ACKNOW;
 		tcp_state_change(tp, TCPS_SYN_RECEIVED);
-		tcp_timer_activate(tp, TCPT_KEEP, TCPTV_KEEP_INIT);
 		TCPSTAT_INC(tcps_accepts);
 		/* Data on a SYN is not kept: the peer sends it again. */
 		m_freem(m);
-		(void)tcp_output(tp);
+		/* Timers and SYN-ACK in its own section (tcp_start_passive). */
+		soref(so2);
+		sn = so2;
 		goto unlock;
 	}
 
@@ -1055,9 +1062,11 @@ unlock:
 	if (last)
 		sofree(so);
 	if (sp != NULL)
-		tcp_drop_embryonic(sp);
+		tcp_closeref(sp);
 	if (sp2 != NULL)
-		tcp_drop_embryonic(sp2);
+		tcp_closeref(sp2);
+	if (sn != NULL)
+		tcp_start_passive(sn);
 	if (reset)
 		tcp_dropwithreset(m, &ipsave, &thsave, thflags, oseq, ack,
 		    otlen);

@@ -65,20 +65,41 @@ tcp_init(void)
 }
 
 /*
- * Called once per stack instance, from domaindestroy(): drop every
- * connection so that no timer outlives the instance.
+ * The next connection tcp_destroy() closes, with a reference on its
+ * socket, found in the tables' section; NULL when none is left.
+ */
+static struct socket *
+tcp_destroy_next(void)
+{
+	struct inpcb *inp;
+	struct socket *so;
+	int s;
+
+	so = NULL;
+	s = splnet();
+	LIST_FOREACH(inp, V_tcbinfo.listhead, inp_list)
+		if (intotcpcb(inp) != NULL) {
+			so = inp->inp_socket;
+			soref(so);
+			break;
+		}
+	splx(s);
+	return (so);
+}
+
+/*
+ * Called once per stack instance, from domaindestroy(): close every
+ * connection left (no descriptor names them any more) so that no timer
+ * outlives the instance.  Each is closed in its own socket's section, in
+ * which its timers run, never in the tables' alone.
  */
 void
 tcp_destroy(void)
 {
-	struct inpcb *inp, *next;
-	struct tcpcb *tp;
+	struct socket *so;
 
-	LIST_FOREACH_SAFE(inp, V_tcbinfo.listhead, inp_list, next) {
-		tp = intotcpcb(inp);
-		if (tp != NULL)
-			(void)tcp_close(tp);
-	}
+	while ((so = tcp_destroy_next()) != NULL)
+		tcp_closeref(so);
 	in_pcbinfo_destroy(&V_tcbinfo);
 }
 
@@ -433,6 +454,30 @@ tcp_dropconn(struct tcpcb *tp, int error)
 	tp = tcp_drop(tp, error);
 	splx(s);
 	return (tp);
+}
+
+/*
+ * Close the connection of a socket the caller holds a reference on, in
+ * the socket's own section, and drop that reference: an embryonic
+ * connection its listener gave up on (taken off the queue in the
+ * listener's section; two sockets' sections are never nested), or one
+ * the instance's teardown finds.  A connection closed meanwhile is left
+ * as it is.
+ */
+void
+tcp_closeref(struct socket *so)
+{
+	struct inpcb *inp;
+	int last, s;
+
+	s = splnet();
+	inp = sotoinpcb(so);
+	if (inp != NULL && intotcpcb(inp) != NULL)
+		(void)tcp_closeconn(intotcpcb(inp));
+	last = sorele(so);
+	splx(s);
+	if (last)
+		sofree(so);
 }
 
 /*

@@ -281,6 +281,7 @@ struct tcpcb *tcp_close(struct tcpcb *);
 struct tcpcb *tcp_drop(struct tcpcb *, int);
 struct tcpcb *tcp_closeconn(struct tcpcb *);
 struct tcpcb *tcp_dropconn(struct tcpcb *, int);
+void	tcp_closeref(struct socket *);
 void	tcp_discardcb(struct tcpcb *);
 void	tcp_respond(struct tcpcb *, struct ip *, struct tcphdr *,
 	    struct mbuf *, tcp_seq, tcp_seq, int);
